@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const database = await openDatabase(mongodbUri, logger);
     closers.push({ name: 'database', close: () => database.close() });
 
-    const application = composeApplication({ config, logger, database, encryptionKey });
+    const application = await composeApplication({ config, logger, database, encryptionKey });
     closers.push({ name: 'application', close: () => application.close() });
 
     const server = await listen(application.app, config);

@@ -1,8 +1,8 @@
 /**
  * Security headers for a tool that lives inside an LMS iframe (CONVENTIONS §H.12). helmet's
  * defaults would forbid framing and the deep-link return POST, so the CSP is built from the
- * registered platforms' origins instead: `frame-ancestors` lists them and `form-action` also
- * allows any extra targets a handler puts in `res.locals.cspFormActions` (the deep-link return).
+ * registered platforms' origins instead: `frame-ancestors` lists them and a handler widens
+ * `form-action` for one response with allowFormAction (the deep-link return).
  */
 import helmet from 'helmet';
 import type { RequestHandler, Response } from 'express';
@@ -13,10 +13,21 @@ export interface SecurityHeaderOptions {
   readonly https: boolean;
 }
 
-const extraFormActions = (res: Response): string[] => {
-  const value: unknown = res.locals['cspFormActions'];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-};
+/**
+ * Lets one response post a form to another origin (the deep-link return to the LMS). helmet has
+ * already written the header when the handler runs, so the handler widens form-action itself.
+ */
+export function allowFormAction(res: Response, origin: string): void {
+  const current = res.getHeader('Content-Security-Policy');
+  if (typeof current !== 'string') return;
+  res.setHeader(
+    'Content-Security-Policy',
+    current.replace(
+      /form-action ([^;]*)/,
+      (_all, sources: string) => `form-action ${sources} ${origin}`,
+    ),
+  );
+}
 
 export function securityHeaders(options: SecurityHeaderOptions): RequestHandler {
   return helmet({
@@ -32,8 +43,9 @@ export function securityHeaders(options: SecurityHeaderOptions): RequestHandler 
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
-        frameAncestors: ["'self'", ...options.frameAncestors()],
-        formAction: ["'self'", (_req, res) => extraFormActions(res as Response).join(' ')],
+        // Evaluated per request: platforms are registered and activated while we run.
+        frameAncestors: ["'self'", () => options.frameAncestors().join(' ')],
+        formAction: ["'self'"],
         ...(options.https ? { upgradeInsecureRequests: [] } : {}),
       },
     },

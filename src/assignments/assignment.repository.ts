@@ -1,0 +1,24 @@
+/**
+ * An assignment is what an instructor creates through Deep Linking: one Pathwise activity placed
+ * in one course, named in the LMS link's custom parameters (`pathwise_assignment_id`).
+ */
+export interface Assignment {
+  readonly id: string;
+  readonly platformId: string;
+  readonly deploymentId: string;
+  readonly courseId: string;
+  readonly title: string;
+  /** Points in the LMS gradebook (the line item's scoreMaximum). */
+  readonly scoreMaximum: number;
+  readonly dueAt: Date | undefined;
+  readonly createdAt: Date;
+}
+
+export type NewAssignment = Omit<Assignment, 'id' | 'createdAt'>;
+
+export interface AssignmentRepository {
+  create(input: NewAssignment): Promise<Assignment>;
+  /** Scoped by platform and course: an id from another course or platform finds nothing. */
+  find(platformId: string, courseId: string, id: string): Promise<Assignment | undefined>;
+  listForCourse(platformId: string, courseId: string): Promise<readonly Assignment[]>;
+}

@@ -1,0 +1,41 @@
+/**
+ * Ports for the two short-lived records of a launch: the login state (state ↔ nonce binding
+ * issued at OIDC login, consumed exactly once at launch) and the tool session that follows a
+ * successful launch. Both live in the shared database so any instance can finish a login another
+ * instance started, and a token replayed to a second instance finds its state already consumed.
+ */
+import type { LaunchContext } from './claims.js';
+
+export interface LoginState {
+  readonly state: string;
+  readonly nonce: string;
+  readonly platformId: string;
+  /** `lti_deployment_id` from the login request, when the platform sent one. */
+  readonly deploymentId: string | undefined;
+  readonly targetLinkUri: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface LoginStateStore {
+  save(state: LoginState): Promise<void>;
+  /** Returns and deletes the state in one step: a second call (a replay) gets undefined. */
+  consume(state: string, now: Date): Promise<LoginState | undefined>;
+}
+
+/** What the tool remembers about a launch for the pages that follow it. */
+export interface LtiSession {
+  readonly id: string;
+  readonly platformId: string;
+  readonly launch: LaunchContext;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface LtiSessionStore {
+  create(session: LtiSession): Promise<void>;
+  /** The session if it exists and has not expired. */
+  find(id: string, now: Date): Promise<LtiSession | undefined>;
+  /** Removes every session of a user (erasure). */
+  deleteForUser(platformId: string, userId: string): Promise<number>;
+}
