@@ -160,7 +160,14 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
     route(async (req: Request, res: Response) => {
       const session = await sessionFrom(req, deps.sessions, deps.clock.now());
       const { launch } = session;
+      const assignmentId = launch.custom['pathwise_assignment_id'];
+      const assignment =
+        assignmentId === undefined || launch.course === undefined
+          ? undefined
+          : await deps.assignments.find(session.platformId, launch.course.id, assignmentId);
       res.render('lti/home', {
+        assignmentTitle: assignment?.title,
+        assignmentPoints: assignment?.scoreMaximum,
         title: 'Pathwise',
         name: displayName(launch),
         anonymous: launch.userId === undefined,

@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { driveLaunch, readForm, type LoginInitiation } from '../../support/platform/index.js';
+import { startPathwise, type RunningPathwise } from '../../support/pathwise.js';
+
+/** What a person clicking "launch" on the /dev/lms page starts: the simulator's login form. */
+async function dashboardLaunch(pathwise: RunningPathwise, path: string): Promise<LoginInitiation> {
+  const page = await fetch(`${pathwise.url}/dev/lms/${path}`);
+  expect(page.status).to.equal(200);
+  const form = readForm(await page.text());
+  if (form === undefined) throw new Error('the simulator page has no login form');
+  const url = new URL(form.action, page.url);
+  const getUrl = new URL(url);
+  for (const [name, value] of Object.entries(form.fields)) getUrl.searchParams.set(name, value);
+  return { url: url.toString(), params: form.fields, getUrl: getUrl.toString() };
+}
+
+describe('dev mode: Pathwise with the built-in LMS simulator at /dev/lms', function () {
+  let pathwise: RunningPathwise;
+  before(async function () {
+    pathwise = await startPathwise({ env: { PATHWISE_DEV_MODE: 'true' } });
+  });
+  after(async function () {
+    await pathwise.close();
+  });
+
+  it('serves the simulator dashboard with both platforms', async function () {
+    const response = await fetch(`${pathwise.url}/dev/lms/`);
+    expect(response.status).to.equal(200);
+    const html = await response.text();
+    expect(html).to.contain('canvas');
+    expect(html).to.contain('moodle');
+  });
+
+  for (const profile of ['canvas', 'moodle'] as const) {
+    it(`${profile}: an instructor deep-links an assignment, then a student launches it and sees it`, async function () {
+      const instructor = await driveLaunch({
+        initiation: await dashboardLaunch(
+          pathwise,
+          `${profile}/launch?user=instructor&message=deeplink`,
+        ),
+      });
+      expect(instructor.final?.url).to.match(/\/lti\/deep-link\?session=/);
+      const form = readForm(instructor.final!.body)!;
+      const submitted = await fetch(new URL(form.action, instructor.final!.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          ...form.fields,
+          title: `Ratios (${profile})`,
+          scoreMaximum: '20',
+        }),
+      });
+      const back = readForm(await submitted.text())!;
+      const returned = await fetch(back.action, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(back.fields),
+      });
+      expect(returned.status).to.equal(200);
+      const dashboard = await (await fetch(`${pathwise.url}/dev/lms/${profile}/`)).text();
+      // The person picks the new activity from the dashboard's launch menu.
+      const link = new RegExp(`<option value='([^']+)'>Ratios \\(${profile}\\)`).exec(
+        dashboard,
+      )?.[1];
+      expect(link, 'the new resource link is on the dashboard').to.be.a('string');
+      const student = await driveLaunch({
+        initiation: await dashboardLaunch(
+          pathwise,
+          `${profile}/launch?user=student-09&message=resource&link=${link!}`,
+        ),
+      });
+      expect(student.final?.status).to.equal(200);
+      expect(student.final?.body).to.contain(`Ratios (${profile})`);
+    });
+  }
+});
