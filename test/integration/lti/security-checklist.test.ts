@@ -375,7 +375,7 @@ describe('LTI security checklist: login, launch, session, JWKS', function () {
       expectRefused(
         await launchWith('canvas', {
           user: 'instructor',
-          edits: { set: { [CLAIM.messageType]: MESSAGE_TYPE.submissionReview } },
+          edits: { set: { [CLAIM.messageType]: 'LtiSubmissionReviewRequest' } },
         }),
       );
     });
