@@ -46,7 +46,8 @@ const fail = (check: TokenCheck, detail: string): CheckOutcome => ({
 });
 const pass = (check: TokenCheck): CheckOutcome => ({ check, passed: true });
 
-function sameSecret(a: string, b: string): boolean {
+/** Constant-time string comparison for secrets (nonce, state). */
+export function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

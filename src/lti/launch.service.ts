@@ -6,11 +6,10 @@
  * plain explanation with what to do (for the person in front of the LMS).
  */
 import { randomBytes } from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { parseLaunchClaims, type ClaimProblem, type LaunchContext } from './claims.js';
-import { verifyIdToken, type CheckOutcome, type KeyResolver } from './id-token.js';
+import { sameSecret, verifyIdToken, type CheckOutcome, type KeyResolver } from './id-token.js';
 import type { LoginStateStore, LtiSession, LtiSessionStore } from './launch-stores.js';
 import type { PlatformRegistration, PlatformRegistry } from './platforms.js';
 
@@ -106,12 +105,6 @@ function failure(
 }
 
 const randomToken = (): string => randomBytes(32).toString('base64url');
-
-function sameString(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 export interface LaunchSettings {
   /** Pathwise's public URL (no trailing slash): target_link_uri must live under it. */
@@ -277,7 +270,7 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
       // Consumed before anything else: a replayed form finds nothing, on any instance.
       const login = await loginStates.consume(form.state, now);
       if (login === undefined) return err(failure(401, 'STATE_UNKNOWN'));
-      if (form.browserState === undefined || !sameString(form.browserState, login.state))
+      if (form.browserState === undefined || !sameSecret(form.browserState, login.state))
         return err(failure(401, 'STATE_COOKIE_MISMATCH'));
 
       const registration = await registry.findById(login.platformId);
