@@ -4,20 +4,38 @@
 import type { Express } from 'express';
 import { createApp, type MountedRouter } from './app.js';
 import { createAssignmentRepository } from './assignments/assignment.repository.mongo.js';
+import { createGradeOutbox, type GradeOutbox } from './grading/grade-outbox.js';
+import { createGradeOutboxRepository } from './grading/grade-outbox.mongo.js';
+import { createGradeOutboxWorker, type GradeOutboxWorker } from './grading/grade-outbox.worker.js';
+import type { LmsSimulator } from './dev/lms-simulator/index.js';
 import type { Config } from './infra/config.js';
 import type { Database } from './infra/db.js';
 import type { Logger } from './infra/logger.js';
 import { createFrameAncestors, type FrameAncestors } from './lti/frame-ancestors.js';
+import { createAgsClient } from './lti/ags-client.js';
+import { createAgsScorePublisher } from './lti/ags.adapter.js';
 import { JwksCache } from './lti/jwks-cache.js';
 import { createLoginStateStore, createLtiSessionStore } from './lti/launch-stores.mongo.js';
 import { createLaunchService } from './lti/launch.service.js';
 import { createLtijsProvider } from './lti/ltijs-provider.js';
 import { createLtijsStore } from './lti/ltijs-store.mongo.js';
 import { ltiRoutes, type LaunchHook } from './lti/lti.routes.js';
+import { createNrpsMembershipSource } from './lti/nrps.adapter.js';
 import { createOutboundHttp, type OutboundHttp } from './lti/outbound-http.js';
 import { fetchJwks } from './lti/platform-jwks.js';
 import { createPlatformRegistry } from './lti/platform-registry.mongo.js';
 import type { PlatformRegistry } from './lti/platforms.js';
+import {
+  createServicesLaunchHook,
+  type ServiceEndpointsRepository,
+} from './lti/service-endpoints.js';
+import { createServiceEndpointsRepository } from './lti/service-endpoints.mongo.js';
+import { createServiceTokenClient } from './lti/service-token.js';
+import type { PlatformEntry } from './registration/platform-entry.js';
+import { registrationRoutes } from './registration/registration.routes.js';
+import { applyStaticPlatforms } from './registration/static-platforms.js';
+import { createRosterRepository } from './roster/roster.mongo.js';
+import { createRosterSync, type RosterSync } from './roster/roster-sync.js';
 import { systemClock, type Clock } from './shared/clock.js';
 
 export interface Application {
@@ -26,6 +44,12 @@ export interface Application {
   readonly outbound: OutboundHttp;
   readonly jwksCache: JwksCache;
   readonly frameAncestors: FrameAncestors;
+  readonly serviceEndpoints: ServiceEndpointsRepository;
+  readonly gradeOutbox: GradeOutbox;
+  readonly gradeWorker: GradeOutboxWorker;
+  readonly rosterSync: RosterSync;
+  /** The built-in LMS simulator (dev mode only). */
+  readonly devSimulator: LmsSimulator | undefined;
   /** Releases what the application itself opened (not the database: main owns that). */
   close(): Promise<void>;
 }
@@ -37,9 +61,15 @@ export interface CompositionInput {
   /** Encrypts stored LTI keys (from config, or the dev-mode key). */
   readonly encryptionKey: string;
   readonly clock?: Clock;
+  /** Validated entries of config/platforms*.json, registered if missing. */
+  readonly staticPlatforms?: readonly PlatformEntry[];
   /** Replaces the global fetch for outbound requests (benchmarks count them). */
   readonly fetchImpl?: typeof fetch;
 }
+
+/** How often the roster of every known course is refreshed, and when a roster counts as stale. */
+const ROSTER_SYNC_INTERVAL_MS = 60 * 60 * 1000;
+const ROSTER_STALE_AFTER_MS = 12 * 60 * 60 * 1000;
 
 export const USER_AGENT = 'Pathwise/0.1 (LTI 1.3 tool; +https://github.com/pathwise)';
 
@@ -64,6 +94,19 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     ltijsStore,
     encryptionKey: input.encryptionKey,
   });
+  if (input.staticPlatforms !== undefined && input.staticPlatforms.length > 0) {
+    const report = await applyStaticPlatforms(registry, input.staticPlatforms);
+    logger.info(
+      { registered: report.registered, deploymentsAdded: report.deploymentsAdded },
+      'static platforms applied',
+    );
+    for (const difference of report.differences) {
+      logger.warn(
+        difference,
+        'a stored platform differs from config/platforms*.json; remove and re-add it with `npm run platform` to change it',
+      );
+    }
+  }
   const jwksCache = new JwksCache({ fetchKeys: (url) => fetchJwks(outbound, url), clock });
   const launches = createLaunchService({
     registry,
@@ -81,9 +124,42 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
   const sessions = await createLtiSessionStore(connection);
   const frameAncestors = createFrameAncestors(registry, clock);
   await frameAncestors.refresh();
+
+  // LTI Advantage services: tokens are cached per (platform, scopes); endpoints are stored at
+  // launch so grading and roster sync work without a live launch.
+  const tokens = createServiceTokenClient({ registry, http: outbound, clock });
+  const serviceEndpoints = await createServiceEndpointsRepository(connection);
+  const ags = createAgsClient({ http: outbound, tokens, clock });
+  const outboxRepository = await createGradeOutboxRepository(connection);
+  const gradeWorker = createGradeOutboxWorker({
+    repository: outboxRepository,
+    publisher: createAgsScorePublisher({ endpoints: serviceEndpoints, ags, clock }),
+    clock,
+    logger,
+  });
+  const gradeOutbox = createGradeOutbox({
+    repository: outboxRepository,
+    clock,
+    onEnqueued: () => {
+      gradeWorker.wake();
+    },
+  });
+  const rosterSync = createRosterSync({
+    source: createNrpsMembershipSource({ http: outbound, tokens, clock }),
+    courses: serviceEndpoints,
+    repository: await createRosterRepository(connection),
+    clock,
+    logger,
+  });
+
   const launchHooks: LaunchHook[] = [
     (completed) =>
       frameAncestors.learnFromLaunch(completed.registration.id, completed.session.launch),
+    createServicesLaunchHook({
+      endpoints: serviceEndpoints,
+      clock,
+      onInstructorLaunch: (course) => rosterSync.onInstructorLaunch(course),
+    }),
   ];
 
   const routers: MountedRouter[] = [
@@ -102,18 +178,41 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
         launchHooks,
       }),
     },
+    {
+      path: '/lti',
+      handler: registrationRoutes({
+        registry,
+        http: outbound,
+        publicUrl: config.publicUrl,
+        devMode: config.devMode,
+        logger,
+        autoActivate: config.registration.autoActivate,
+        // In dev mode the simulator's Canvas profile registers from our own host.
+        canvasHosts: config.devMode
+          ? [...config.registration.canvasHosts, new URL(config.publicUrl).host]
+          : config.registration.canvasHosts,
+      }),
+    },
   ];
   const closers: (() => void)[] = [];
+  let devSimulator: LmsSimulator | undefined;
   if (config.devMode) {
     // Never imported in production: the simulator exists only in dev mode.
     const { startDevPlatforms } = await import('./dev/dev-platforms.js');
     const dev = await startDevPlatforms({ publicUrl: config.publicUrl, registry, clock, logger });
     routers.push({ path: '/dev/lms', handler: dev.router });
+    devSimulator = dev.simulator;
     closers.push(() => {
       dev.close();
     });
     await frameAncestors.refresh();
   }
+
+  gradeWorker.start();
+  const rosterSchedule = rosterSync.scheduleRosterSync({
+    intervalMs: ROSTER_SYNC_INTERVAL_MS,
+    staleAfterMs: ROSTER_STALE_AFTER_MS,
+  });
 
   const app = createApp({
     config,
@@ -129,10 +228,16 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     outbound,
     jwksCache,
     frameAncestors,
-    close: () => {
+    serviceEndpoints,
+    gradeOutbox,
+    gradeWorker,
+    rosterSync,
+    devSimulator,
+    close: async () => {
       frameAncestors.stop();
+      await rosterSchedule.stop();
+      await gradeWorker.stop();
       for (const close of closers) close();
-      return Promise.resolve();
     },
   };
 }

@@ -17,16 +17,24 @@ import { createLogger, type Logger } from './infra/logger.js';
 import { openDatabase } from './infra/db.js';
 import { composeApplication } from './composition.js';
 import { PROJECT_ROOT } from './app.js';
+import {
+  loadStaticPlatforms,
+  StaticPlatformsError,
+  type StaticPlatform,
+} from './registration/static-platforms.js';
 
 type Closer = { readonly name: string; close(): Promise<void> };
 
 async function main(): Promise<void> {
   let config: Config;
+  let staticPlatforms: StaticPlatform[];
   try {
     const env = processEnv();
-    config = loadConfig(env, readConfigFiles(path.join(PROJECT_ROOT, 'config'), env));
+    const configDir = path.join(PROJECT_ROOT, 'config');
+    config = loadConfig(env, readConfigFiles(configDir, env));
+    staticPlatforms = loadStaticPlatforms(configDir, { devMode: config.devMode });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StaticPlatformsError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
@@ -60,7 +68,13 @@ async function main(): Promise<void> {
     const database = await openDatabase(mongodbUri, logger);
     closers.push({ name: 'database', close: () => database.close() });
 
-    const application = await composeApplication({ config, logger, database, encryptionKey });
+    const application = await composeApplication({
+      config,
+      logger,
+      database,
+      encryptionKey,
+      staticPlatforms,
+    });
     closers.push({ name: 'application', close: () => application.close() });
 
     const server = await listen(application.app, config);

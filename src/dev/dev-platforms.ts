@@ -7,10 +7,11 @@ import type { Router } from 'express';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../infra/logger.js';
 import type { PlatformRegistry } from '../lti/platforms.js';
-import { createLmsSimulator } from './lms-simulator/index.js';
+import { createLmsSimulator, type LmsSimulator } from './lms-simulator/index.js';
 
 export interface DevPlatforms {
   readonly router: Router;
+  readonly simulator: LmsSimulator;
   close(): void;
 }
 
@@ -65,6 +66,7 @@ export async function startDevPlatforms(options: DevPlatformsOptions): Promise<D
   }
   return {
     router: simulator.router,
+    simulator,
     close: () => {
       simulator.close();
     },

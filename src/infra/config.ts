@@ -33,6 +33,12 @@ export interface Config {
     readonly sessionTtlMinutes: number;
   };
   readonly embeddedMongo: { readonly snapshotPath: string; readonly devKeyPath: string };
+  readonly registration: {
+    /** Platforms added by Dynamic Registration launch at once (otherwise after activation). */
+    readonly autoActivate: boolean;
+    /** Hosts allowed to register under Canvas's shared issuers (custom Canvas domains). */
+    readonly canvasHosts: readonly string[];
+  };
   /** Secure, SameSite=None cookies: required inside an LMS iframe over https. */
   readonly secureCookies: boolean;
 }
@@ -123,6 +129,9 @@ const fileLayerSchema = z
       .strict(),
     embeddedMongo: z
       .object({ snapshotPath: z.string().min(1), devKeyPath: z.string().min(1) })
+      .strict(),
+    registration: z
+      .object({ autoActivate: z.boolean(), canvasHosts: z.array(z.string().min(1)) })
       .strict(),
   })
   .strict();
@@ -298,6 +307,7 @@ export function loadConfig(
     shutdownGraceMs: files.shutdownGraceMs,
     lti: files.lti,
     embeddedMongo: files.embeddedMongo,
+    registration: files.registration,
     secureCookies: publicUrl.startsWith('https:'),
   });
 }

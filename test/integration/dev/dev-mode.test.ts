@@ -14,6 +14,14 @@ async function dashboardLaunch(pathwise: RunningPathwise, path: string): Promise
   return { url: url.toString(), params: form.fields, getUrl: getUrl.toString() };
 }
 
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 describe('dev mode: Pathwise with the built-in LMS simulator at /dev/lms', function () {
   let pathwise: RunningPathwise;
   before(async function () {
@@ -32,7 +40,7 @@ describe('dev mode: Pathwise with the built-in LMS simulator at /dev/lms', funct
   });
 
   for (const profile of ['canvas', 'moodle'] as const) {
-    it(`${profile}: an instructor deep-links an assignment, then a student launches it and sees it`, async function () {
+    it(`${profile}: an instructor deep-links an assignment, a student launches it, their score reaches the gradebook and the roster lists every student`, async function () {
       const instructor = await driveLaunch({
         initiation: await dashboardLaunch(
           pathwise,
@@ -71,6 +79,57 @@ describe('dev mode: Pathwise with the built-in LMS simulator at /dev/lms', funct
       });
       expect(student.final?.status).to.equal(200);
       expect(student.final?.body).to.contain(`Ratios (${profile})`);
+
+      // The student's score goes through the outbox to the simulator's gradebook.
+      const { gradeOutbox, registry } = pathwise.application;
+      const [registration] = (await registry.list()).filter((p) =>
+        p.clientId.startsWith(`pathwise-dev-${profile}`),
+      );
+      const simulated = pathwise.application.devSimulator!.platforms.find(
+        (p) => p.profile === profile,
+      )!;
+      const sub = simulated.state.userByKey('student-09')!.sub;
+      const queued = await gradeOutbox.enqueueScore({
+        destination: {
+          platformId: registration!.id,
+          contextId: simulated.state.course.contextId,
+          resourceLinkId: link!,
+        },
+        score: {
+          userId: sub,
+          scoreGiven: 15,
+          scoreMaximum: 20,
+          activityProgress: 'InProgress',
+          gradingProgress: 'FullyGraded',
+        },
+      });
+      expect(queued.ok).to.equal(true);
+      const [lineItem] = simulated.state.lineItemsForLink(link!);
+      await waitFor(() => simulated.state.resultFor(lineItem!.id, sub) !== undefined);
+      const result = simulated.state.resultFor(lineItem!.id, sub)!;
+      expect(result.scoreGiven, 'moodle scales to the line item maximum').to.equal(15);
+      const gradebook = await (await fetch(`${pathwise.url}/dev/lms/${profile}/`)).text();
+      expect(gradebook).to.contain('15 / 20');
+
+      // An instructor launch syncs the whole roster, never-launched students included.
+      await driveLaunch({
+        initiation: await dashboardLaunch(
+          pathwise,
+          `${profile}/launch?user=instructor&message=resource&link=${link!}`,
+        ),
+      });
+      const course = { platformId: registration!.id, contextId: simulated.state.course.contextId };
+      await waitFor(async () =>
+        (await pathwise.application.rosterSync.members(course)).some((m) => m.role === 'learner'),
+      );
+      const learners = new Set(
+        (await pathwise.application.rosterSync.members(course))
+          .filter((m) => m.role === 'learner')
+          .map((m) => m.userId),
+      );
+      // All 30 students; Moodle also lists its non-editing teacher as a Learner.
+      expect(simulated.state.students).to.have.length(30);
+      for (const student of simulated.state.students) expect(learners).to.include(student.sub);
     });
   }
 });

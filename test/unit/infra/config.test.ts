@@ -10,6 +10,7 @@ const defaults: ConfigFileLayers = [
     shutdownGraceMs: 10000,
     lti: { tokenMaxAgeSeconds: 60, clockSkewSeconds: 30, sessionTtlMinutes: 120 },
     embeddedMongo: { snapshotPath: '.data/x.json', devKeyPath: '.data/key' },
+    registration: { autoActivate: false, canvasHosts: [] },
   },
 ];
 const goodKey = 'k'.repeat(40);
