@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Clock } from '../shared/clock.js';
+import { DEFAULT_ASSIGNMENT_SETTINGS, type AssignmentSettings } from './assignment-settings.js';
 import type { Assignment, AssignmentRepository } from './assignment.repository.js';
+
+/** MongoDB keeps null, not undefined. */
+type StoredSettings = Omit<AssignmentSettings, 'maxItems'> & { maxItems: number | null };
 
 interface AssignmentDocument {
   _id: string;
@@ -11,7 +15,10 @@ interface AssignmentDocument {
   title: string;
   scoreMaximum: number;
   dueAt: Date | null;
+  /** Absent on assignments created before settings existed. */
+  settings?: StoredSettings;
   createdAt: Date;
+  updatedAt?: Date;
 }
 
 const toAssignment = (doc: AssignmentDocument): Assignment => ({
@@ -22,7 +29,17 @@ const toAssignment = (doc: AssignmentDocument): Assignment => ({
   title: doc.title,
   scoreMaximum: doc.scoreMaximum,
   dueAt: doc.dueAt ?? undefined,
+  settings:
+    doc.settings === undefined
+      ? DEFAULT_ASSIGNMENT_SETTINGS
+      : { ...doc.settings, maxItems: doc.settings.maxItems ?? undefined },
   createdAt: doc.createdAt,
+  updatedAt: doc.updatedAt ?? doc.createdAt,
+});
+
+const storedSettings = (settings: AssignmentSettings): StoredSettings => ({
+  ...settings,
+  maxItems: settings.maxItems ?? null,
 });
 
 export async function createAssignmentRepository(
@@ -33,11 +50,18 @@ export async function createAssignmentRepository(
   await assignments.createIndex({ platformId: 1, courseId: 1, createdAt: 1 });
   return {
     async create(input) {
+      const now = clock.now();
       const doc: AssignmentDocument = {
         _id: randomUUID(),
-        ...input,
+        platformId: input.platformId,
+        deploymentId: input.deploymentId,
+        courseId: input.courseId,
+        title: input.title,
+        scoreMaximum: input.scoreMaximum,
         dueAt: input.dueAt ?? null,
-        createdAt: clock.now(),
+        settings: storedSettings(input.settings ?? DEFAULT_ASSIGNMENT_SETTINGS),
+        createdAt: now,
+        updatedAt: now,
       };
       await assignments.insertOne(doc);
       return toAssignment(doc);
@@ -52,6 +76,22 @@ export async function createAssignmentRepository(
         .sort({ createdAt: 1 })
         .toArray();
       return docs.map(toAssignment);
+    },
+    async update(platformId, courseId, id, changes) {
+      const doc = await assignments.findOneAndUpdate(
+        { _id: id, platformId, courseId },
+        {
+          $set: {
+            title: changes.title,
+            scoreMaximum: changes.scoreMaximum,
+            dueAt: changes.dueAt ?? null,
+            settings: storedSettings(changes.settings),
+            updatedAt: clock.now(),
+          },
+        },
+        { returnDocument: 'after' },
+      );
+      return doc === null ? undefined : toAssignment(doc);
     },
   };
 }

@@ -1,0 +1,175 @@
+/**
+ * A practice set: one learner working on one assignment, from the first question to completion,
+ * resumable on any device. Pure types and decisions; the service does the I/O.
+ */
+import type { ItemInstance } from '../content/content.model.js';
+import type { SkillId } from '../engine/index.js';
+
+/** Which screen the learner is on. */
+export type PracticePhase = 'question' | 'feedback' | 'complete';
+
+/** The question on screen, with everything needed to check it later (key stays server-side). */
+export interface CurrentItem {
+  /** Position of the question in the set, 1-based; answers name it to refuse stale forms. */
+  readonly step: number;
+  readonly instance: ItemInstance;
+  readonly reason: { readonly code: string; readonly why: string; readonly predicted: number };
+  readonly shownAt: Date;
+  readonly hintsShown: number;
+}
+
+/** A readable explanation of one skill's mastery change after an answer. */
+export interface MasteryExplanation {
+  readonly skillId: SkillId;
+  readonly skillName: string;
+  readonly before: number;
+  readonly after: number;
+  readonly mastered: boolean;
+  readonly why: string;
+}
+
+/** What the learner sees after answering. */
+export interface AnswerResult {
+  readonly step: number;
+  readonly templateId: string;
+  readonly skillId: SkillId;
+  readonly prompt: string;
+  readonly correct: boolean;
+  readonly response: string;
+  readonly feedback: string;
+  readonly answerDisplay: string;
+  readonly solution: string;
+  readonly hintsUsed: number;
+  readonly masteryChanges: readonly MasteryExplanation[];
+  readonly at: Date;
+}
+
+/** The last score queued for the gradebook, as told to the learner. */
+export interface SentScore {
+  readonly scoreGiven: number;
+  readonly scoreMaximum: number;
+  readonly activityProgress: 'InProgress' | 'Completed';
+  readonly why: string;
+  readonly queuedAt: Date;
+  readonly entryId: string;
+}
+
+export interface PracticeSet {
+  /** `${learnerId}:${assignmentId}`: one set per learner and assignment. */
+  readonly id: string;
+  readonly learnerId: string;
+  readonly assignmentId: string;
+  readonly platformId: string;
+  readonly contextId: string;
+  readonly resourceLinkId: string;
+  /** The platform user id (`sub`) scores are sent for. */
+  readonly userId: string;
+  readonly phase: PracticePhase;
+  readonly answered: number;
+  readonly correct: number;
+  readonly reviews: number;
+  /** Last step handed out. */
+  readonly step: number;
+  readonly current: CurrentItem | undefined;
+  readonly lastResult: AnswerResult | undefined;
+  readonly chosenSkillId: SkillId | undefined;
+  readonly completion: { readonly code: string; readonly why: string } | undefined;
+  readonly lastScore: SentScore | undefined;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+  /** Optimistic concurrency, as for learner profiles. */
+  readonly version: number;
+}
+
+/** One stored answer (the item statistics and dashboards read these). */
+export interface AttemptRecord {
+  /** `${setId}:${step}`: a step is answered once, even if the form is posted twice. */
+  readonly id: string;
+  readonly setId: string;
+  readonly learnerId: string;
+  readonly assignmentId: string;
+  readonly platformId: string;
+  readonly contextId: string;
+  readonly userId: string;
+  readonly step: number;
+  readonly templateId: string;
+  readonly skillId: SkillId;
+  readonly seed: number;
+  readonly response: string;
+  readonly correct: boolean;
+  readonly hintsUsed: number;
+  /** 1 (guessing) to 3 (sure), when the learner said. */
+  readonly confidence: number | undefined;
+  /** Chance of success the engine predicted before the answer. */
+  readonly predicted: number;
+  readonly masteryBefore: number;
+  readonly masteryAfter: number;
+  readonly durationMs: number;
+  readonly at: Date;
+}
+
+export const practiceSetId = (learnerId: string, assignmentId: string): string =>
+  `${learnerId}:${assignmentId}`;
+
+const pct = (p: number): string => `${Math.round(p * 100)}%`;
+
+export const explanationMessages = {
+  rose: (skill: string, before: number, after: number) =>
+    `Mastery of ${skill} rose from ${pct(before)} to ${pct(after)} because you answered correctly`,
+  roseHard: (p: number) => `, on a question you had about a ${pct(p)} chance of getting right`,
+  fell: (skill: string, before: number, after: number) =>
+    `Mastery of ${skill} fell from ${pct(before)} to ${pct(after)} because this answer was wrong`,
+  fellExpected: (p: number) =>
+    `; you had about a ${pct(p)} chance on it, so a miss says more than on a hard one`,
+  fellHints: ' (after using hints)',
+  steady: (skill: string, p: number, correct: boolean) =>
+    `Mastery of ${skill} stayed at ${pct(p)}: ${correct ? 'a correct answer on an easy question adds little' : 'one miss on a hard question changes little'}.`,
+  hinted: (skill: string, p: number) =>
+    `Mastery of ${skill} stays at ${pct(p)}: you answered after a hint, which counts as practice. Answer one without hints to show mastery.`,
+} as const;
+
+/** Explains a mastery change in one sentence (the engine explains status changes itself). */
+export function explainMasteryChange(input: {
+  readonly skillName: string;
+  readonly before: number;
+  readonly after: number;
+  readonly correct: boolean;
+  readonly predicted: number;
+  readonly hintsUsed: number;
+  /** The engine did not count the answer (correct after a hint). */
+  readonly counted: boolean;
+  /** The engine's own sentence when the mastery status changed. */
+  readonly statusWhy: string | undefined;
+}): string {
+  const { skillName, before, after, correct, predicted } = input;
+  let text: string;
+  if (!input.counted) {
+    text = explanationMessages.hinted(skillName, after);
+  } else if (Math.abs(after - before) < 0.005) {
+    text = explanationMessages.steady(skillName, after, correct);
+  } else if (after > before) {
+    text =
+      explanationMessages.rose(skillName, before, after) +
+      (predicted < 0.5 ? explanationMessages.roseHard(predicted) : '') +
+      '.';
+  } else {
+    text =
+      explanationMessages.fell(skillName, before, after) +
+      (input.hintsUsed > 0 ? explanationMessages.fellHints : '') +
+      (predicted > 0.7 ? explanationMessages.fellExpected(predicted) : '') +
+      '.';
+  }
+  return input.statusWhy === undefined ? text : `${text} ${input.statusWhy}`;
+}
+
+/** Whether a new score must be queued: only when something the gradebook shows changed. */
+export function scoreChanged(
+  last: SentScore | undefined,
+  next: { readonly scoreGiven: number; readonly activityProgress: string },
+): boolean {
+  return (
+    last === undefined ||
+    Math.abs(last.scoreGiven - next.scoreGiven) > 1e-9 ||
+    last.activityProgress !== next.activityProgress
+  );
+}

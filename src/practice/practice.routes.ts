@@ -1,0 +1,456 @@
+/**
+ * Student practice pages. Plain HTML forms (post → redirect → get), so practice works without
+ * JavaScript and inside an LMS iframe with third-party cookies blocked: the session token
+ * travels in a hidden field and the query string, never in a cookie.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { mathToPlainText, renderMathText } from '../content/math-render.js';
+import type { SkillId } from '../engine/index.js';
+import type { AssignmentRepository } from '../assignments/assignment.repository.js';
+import { route } from '../infra/http/route.js';
+import type { LtiSession, LtiSessionStore } from '../lti/launch-stores.js';
+import { sessionFrom } from '../lti/lti.routes.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { assertNever, type Result } from '../shared/result.js';
+import { PACES } from '../learners/learner.js';
+import type {
+  PracticeContext,
+  PracticeError,
+  PracticeService,
+  PracticeState,
+} from './practice.service.js';
+import type { GradeOutbox } from '../grading/grade-outbox.js';
+
+export interface PracticeRoutesDeps {
+  readonly practice: PracticeService;
+  readonly sessions: LtiSessionStore;
+  readonly assignments: AssignmentRepository;
+  readonly gradeOutbox: GradeOutbox;
+  readonly clock: Clock;
+}
+
+export const practiceMessages = {
+  notLearner: 'Practice is for students. Instructors see the class dashboard instead.',
+  anonymous:
+    'Your LMS opened Pathwise without saying who you are, so your practice cannot be saved or graded.',
+  anonymousHelp:
+    'Ask your teacher to let Pathwise receive your user id (Canvas: privacy level "public" or "name only").',
+  noAssignment: 'This link does not point to a Pathwise assignment.',
+  noAssignmentHelp: 'Ask your teacher to add the assignment again from the course.',
+  stale: 'That question was already answered, so here is where you are now.',
+  noQuestion: 'There is no question to answer right now.',
+  unknownSkill: 'That skill is not part of this assignment.',
+  empty: 'This assignment has no skills to practise yet.',
+  emptyHelp: 'Ask your teacher to choose skills for it.',
+  busy: 'Pathwise is busy saving another answer of yours. Try again in a moment.',
+  emptyAnswer: 'Type or choose an answer first.',
+  confidence: 'Confidence must be 1, 2 or 3.',
+} as const;
+
+const field = (source: unknown, name: string): unknown =>
+  typeof source === 'object' && source !== null
+    ? (source as Record<string, unknown>)[name]
+    : undefined;
+const text = (source: unknown, name: string): string | undefined => {
+  const value = field(source, name);
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The practice context of a session; refuses instructors, anonymous and unknown assignments. */
+export async function practiceContextOf(
+  session: LtiSession,
+  assignments: AssignmentRepository,
+): Promise<PracticeContext> {
+  const { launch } = session;
+  if (launch.userId === undefined)
+    throw new ForbiddenError(practiceMessages.anonymous, {
+      code: 'ANONYMOUS_LAUNCH',
+      help: practiceMessages.anonymousHelp,
+    });
+  const assignmentId = launch.custom['pathwise_assignment_id'];
+  const assignment =
+    assignmentId === undefined || launch.course === undefined
+      ? undefined
+      : await assignments.find(session.platformId, launch.course.id, assignmentId);
+  if (assignment === undefined || launch.course === undefined || launch.resourceLink === undefined)
+    throw new NotFoundError(practiceMessages.noAssignment, {
+      code: 'ASSIGNMENT_NOT_FOUND',
+      help: practiceMessages.noAssignmentHelp,
+    });
+  return {
+    platformId: session.platformId,
+    learner: { issuer: launch.issuer, clientId: launch.clientId, userId: launch.userId },
+    contextId: launch.course.id,
+    resourceLinkId: launch.resourceLink.id,
+    assignment,
+  };
+}
+
+function toHttpError(error: PracticeError): AppError {
+  switch (error.type) {
+    case 'stale-step':
+      return new ConflictError(practiceMessages.stale, { code: 'STALE_QUESTION' });
+    case 'no-question':
+      return new ConflictError(practiceMessages.noQuestion, { code: 'NO_QUESTION' });
+    case 'invalid-answer':
+      return new AppError(400, 'INVALID_ANSWER', error.message);
+    case 'unknown-skill':
+      return new AppError(400, 'UNKNOWN_SKILL', practiceMessages.unknownSkill);
+    case 'empty-assignment':
+      return new NotFoundError(practiceMessages.empty, {
+        code: 'EMPTY_ASSIGNMENT',
+        help: practiceMessages.emptyHelp,
+      });
+    case 'busy':
+      return new AppError(503, 'PRACTICE_BUSY', practiceMessages.busy);
+    default:
+      return assertNever(error);
+  }
+}
+
+const pct = (p: number): number => Math.round(p * 100);
+
+const CONFIDENCE_LABELS = ['Guessing', 'Fairly sure', 'Sure'] as const;
+
+/** The practice page's view model: math rendered to safe HTML here, everything else escaped. */
+export function practicePage(
+  state: PracticeState,
+  session: string,
+  assignmentTitle: string,
+  extras: { readonly error?: string; readonly previous?: string; readonly delivery?: string },
+) {
+  const { set, learner } = state;
+  const current = set.current;
+  const question = current?.instance.question;
+  const mastered = state.skills.filter((s) => s.mastered).length;
+  const inputKind =
+    question === undefined
+      ? undefined
+      : question.type === 'choice-single'
+        ? 'radio'
+        : question.type === 'choice-multi'
+          ? 'checkbox'
+          : 'text';
+  const result = set.lastResult;
+  return {
+    title: `${assignmentTitle} · Pathwise`,
+    session,
+    assignmentTitle,
+    phase: {
+      question: set.phase === 'question',
+      feedback: set.phase === 'feedback',
+      complete: set.phase === 'complete',
+    },
+    error: extras.error,
+    summary: {
+      answered: set.answered,
+      correct: set.correct,
+      percent: set.answered === 0 ? 0 : pct(set.correct / set.answered),
+      mastered,
+      total: state.skills.length,
+    },
+    question:
+      current === undefined || question === undefined
+        ? undefined
+        : {
+            step: current.step,
+            number: set.answered + 1,
+            promptHtml: renderMathText(question.prompt),
+            why: current.reason.why,
+            skillName: state.skills.find((s) => s.skillId === current.instance.skillId)?.name,
+            isChoice: inputKind !== 'text',
+            inputType: inputKind,
+            choices: question.choices.map((c, i) => ({
+              id: c.id,
+              inputId: `choice-${i}`,
+              html: renderMathText(c.text),
+              plain: mathToPlainText(c.text),
+              checked: extras.previous === c.id,
+            })),
+            units: question.units.join(', '),
+            variables: question.variables.join(', '),
+            answerLabel:
+              question.type === 'fraction'
+                ? 'Your answer (a fraction like 3/4, or a whole number)'
+                : question.type === 'expression'
+                  ? `Your answer (an expression${question.variables.length > 0 ? ` in ${question.variables.join(', ')}` : ''})`
+                  : question.type === 'numeric'
+                    ? `Your answer (a number${question.units.length > 0 ? `, with units: ${question.units.join(' or ')}` : ''})`
+                    : 'Your answer',
+            previous: extras.previous ?? '',
+            hints: current.instance.hints.slice(0, current.hintsShown).map((h, i) => ({
+              number: i + 1,
+              html: renderMathText(h),
+            })),
+            hintsLeft: current.instance.hints.length - current.hintsShown,
+            hintTotal: current.instance.hints.length,
+            nextHint: current.hintsShown + 1,
+            askConfidence: learner.preferences.askConfidence,
+            confidence: CONFIDENCE_LABELS.map((label, i) => ({
+              value: i + 1,
+              label,
+              id: `confidence-${i + 1}`,
+            })),
+          },
+    result:
+      result === undefined
+        ? undefined
+        : {
+            correct: result.correct,
+            promptHtml: renderMathText(result.prompt),
+            response: result.response,
+            feedbackHtml: renderMathText(result.feedback),
+            answerHtml: renderMathText(result.answerDisplay),
+            solutionHtml: renderMathText(result.solution),
+            usedHints: result.hintsUsed > 0,
+            hintsUsed: result.hintsUsed,
+            mastery: result.masteryChanges.map((m) => ({
+              name: m.skillName,
+              before: pct(m.before),
+              after: pct(m.after),
+              up: m.after > m.before + 0.004,
+              down: m.after < m.before - 0.004,
+              mastered: m.mastered,
+              why: m.why,
+            })),
+          },
+    completion: set.completion,
+    score:
+      set.lastScore === undefined
+        ? undefined
+        : {
+            given: set.lastScore.scoreGiven,
+            maximum: set.lastScore.scoreMaximum,
+            why: set.lastScore.why,
+            completed: set.lastScore.activityProgress === 'Completed',
+            delivery: extras.delivery,
+          },
+    skills: state.skills.map((s) => ({
+      id: s.skillId,
+      name: s.name,
+      description: s.description,
+      percent: pct(s.mastery),
+      mastered: s.mastered,
+      ready: s.ready,
+      blockedBy: s.blockedBy.join(', '),
+      attempts: s.attempts,
+      correct: s.correct,
+      why: s.lastWhy,
+      chosen: set.chosenSkillId === s.skillId,
+    })),
+    readySkills: state.skills
+      .filter((s) => s.ready)
+      .map((s) => ({ id: s.skillId, name: s.name, selected: set.chosenSkillId === s.skillId })),
+    autoChoice: set.chosenSkillId === undefined,
+    goals: learner.goals.map((g) => ({
+      id: g.id,
+      skills: g.skillIds
+        .map((id) => state.skills.find((s) => s.skillId === id)?.name ?? id)
+        .join(', '),
+      targetDate: new Date(g.targetDate).toISOString().slice(0, 10),
+      met: g.skillIds.every((id) => state.skills.find((s) => s.skillId === id)?.mastered === true),
+    })),
+    preferences: {
+      showHints: learner.preferences.showHintsAutomatically,
+      askConfidence: learner.preferences.askConfidence,
+      paces: PACES.map((p) => ({
+        value: p,
+        label: PACE_LABELS[p],
+        selected: learner.preferences.pace === p,
+      })),
+    },
+  };
+}
+
+const PACE_LABELS = {
+  gentle: 'Gentle: mostly questions I can do',
+  steady: 'Steady (recommended)',
+  challenge: 'Challenge me: harder questions',
+} as const;
+
+const DELIVERY_LABELS = {
+  pending: 'waiting to reach the gradebook (Pathwise keeps trying)',
+  sent: 'in your gradebook',
+  dead: 'not accepted by the gradebook yet; your teacher can see this and resend it',
+  superseded: 'replaced by a newer score',
+} as const;
+
+/** Whether the client asked for JSON (scripts) rather than a page (forms). */
+const wantsJson = (req: Request): boolean => req.accepts(['html', 'json']) === 'json';
+
+/** The JSON answer of a script client: what was stored, and the next question without its key. */
+function jsonAnswer(state: PracticeState) {
+  const result = state.set.lastResult;
+  const current = state.set.current;
+  return {
+    result:
+      result === undefined
+        ? null
+        : {
+            step: result.step,
+            correct: result.correct,
+            response: result.response,
+            feedback: result.feedback,
+            answer: result.answerDisplay,
+            mastery: result.masteryChanges,
+          },
+    score: state.set.lastScore ?? null,
+    phase: state.set.phase,
+    question:
+      current === undefined
+        ? null
+        : { step: current.step, why: current.reason.why, ...current.instance.question },
+    completion: state.set.completion ?? null,
+  };
+}
+
+export function practiceRoutes(deps: PracticeRoutesDeps): Router {
+  const router = express.Router();
+
+  const contextOf = async (req: Request) => {
+    const session = await sessionFrom(req, deps.sessions, deps.clock.now());
+    return { session, ctx: await practiceContextOf(session, deps.assignments) };
+  };
+  const backTo = (res: Response, session: LtiSession, anchor = '') => {
+    res.redirect(303, `/practice?session=${encodeURIComponent(session.id)}${anchor}`);
+  };
+
+  async function render(
+    res: Response,
+    session: LtiSession,
+    ctx: PracticeContext,
+    state: PracticeState,
+    extras: { error?: string; previous?: string; status?: number } = {},
+  ) {
+    let delivery: string | undefined;
+    const lastScore = state.set.lastScore;
+    if (lastScore !== undefined) {
+      const status = await deps.gradeOutbox.status(
+        {
+          platformId: ctx.platformId,
+          contextId: ctx.contextId,
+          resourceLinkId: ctx.resourceLinkId,
+        },
+        200,
+      );
+      const entry = status.entries.find((e) => e.id === lastScore.entryId);
+      delivery = entry === undefined ? undefined : DELIVERY_LABELS[entry.status];
+    }
+    res.status(extras.status ?? 200).render(
+      'practice/practice',
+      practicePage(state, session.id, ctx.assignment.title, {
+        ...extras,
+        ...(delivery === undefined ? {} : { delivery }),
+      }),
+    );
+  }
+
+  const orThrow = <T>(result: Result<T, PracticeError>): T => {
+    if (!result.ok) throw toHttpError(result.error);
+    return result.value;
+  };
+
+  router.get(
+    '/',
+    route(async (req, res) => {
+      const { session, ctx } = await contextOf(req);
+      await render(res, session, ctx, orThrow(await deps.practice.open(ctx)));
+    }),
+  );
+
+  router.post(
+    '/answer',
+    route(async (req, res) => {
+      const { session, ctx } = await contextOf(req);
+      const step = Number(text(req.body, 'step'));
+      const raw = field(req.body, 'answer');
+      const response = Array.isArray(raw)
+        ? raw.filter((v): v is string => typeof v === 'string')
+        : typeof raw === 'string'
+          ? raw
+          : '';
+      const confidenceRaw = text(req.body, 'confidence');
+      const confidence =
+        confidenceRaw === undefined || confidenceRaw === '' ? undefined : Number(confidenceRaw);
+      const problem = (Array.isArray(response) ? response.length === 0 : response.trim() === '')
+        ? practiceMessages.emptyAnswer
+        : confidence !== undefined && ![1, 2, 3].includes(confidence)
+          ? practiceMessages.confidence
+          : undefined;
+      const previous = Array.isArray(response) ? response.join(',') : response;
+      if (problem !== undefined && wantsJson(req))
+        throw new AppError(400, 'INVALID_ANSWER', problem);
+      if (problem !== undefined) {
+        await render(res, session, ctx, orThrow(await deps.practice.open(ctx)), {
+          error: problem,
+          previous,
+          status: 400,
+        });
+        return;
+      }
+      const answered = await deps.practice.answer(ctx, {
+        step,
+        response,
+        confidence,
+        advance: wantsJson(req),
+      });
+      if (!answered.ok && answered.error.type === 'invalid-answer' && !wantsJson(req)) {
+        // Nothing was stored: show the question again with what to fix and the learner's input.
+        await render(res, session, ctx, orThrow(await deps.practice.open(ctx)), {
+          error: answered.error.message,
+          previous,
+          status: 400,
+        });
+        return;
+      }
+      if (!answered.ok && answered.error.type === 'stale-step' && !wantsJson(req)) {
+        backTo(res, session);
+        return;
+      }
+      const state = orThrow(answered);
+      if (wantsJson(req)) {
+        // Script clients get the result and the next question in one round trip.
+        res.json(jsonAnswer(state));
+        return;
+      }
+      backTo(res, session, '#result');
+    }),
+  );
+
+  router.post(
+    '/hint',
+    route(async (req, res) => {
+      const { session, ctx } = await contextOf(req);
+      const hinted = await deps.practice.hint(ctx, Number(text(req.body, 'step')));
+      if (!hinted.ok && hinted.error.type !== 'stale-step') orThrow(hinted);
+      backTo(res, session, '#hints');
+    }),
+  );
+
+  router.post(
+    '/next',
+    route(async (req, res) => {
+      const { session, ctx } = await contextOf(req);
+      orThrow(await deps.practice.next(ctx));
+      backTo(res, session, '#question');
+    }),
+  );
+
+  router.post(
+    '/skill',
+    route(async (req, res) => {
+      const { session, ctx } = await contextOf(req);
+      const chosen = text(req.body, 'skill');
+      orThrow(
+        await deps.practice.chooseSkill(
+          ctx,
+          chosen === undefined || chosen === '' ? undefined : (chosen as SkillId),
+        ),
+      );
+      backTo(res, session, '#question');
+    }),
+  );
+
+  return router;
+}
