@@ -3,6 +3,7 @@
  * tests can build a fresh app per file and drive it with supertest.
  */
 import path from 'node:path';
+import { KATEX_DIST_DIR } from './content/math-render.js';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -13,6 +14,7 @@ import { securityHeaders } from './infra/http/security-headers.js';
 import { requestIdFor } from './infra/http/request-id.js';
 import { errorHandler, notFoundHandler } from './infra/http/error-handler.js';
 import { healthRoutes, type HealthProbe } from './health/health.routes.js';
+import { ForbiddenError } from './shared/errors.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +33,30 @@ export interface AppDeps {
   readonly routers?: readonly MountedRouter[];
   /** Links shown on the home page (e.g. the LMS simulator in dev mode). */
   readonly homeLinks?: readonly { readonly href: string; readonly label: string }[];
+}
+
+/**
+ * LTI 1.3 runs over TLS only (checklist #1): behind the trusted proxy a plain-http request is
+ * sent to the https URL (reads) or refused (writes, whose body would already have crossed the
+ * network in clear). Health probes are mounted before this and stay reachable.
+ */
+function requireHttps(publicUrl: string): RequestHandler {
+  return (req, res, next) => {
+    if (req.secure) {
+      next();
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      res.redirect(308, `${publicUrl}${req.originalUrl}`);
+      return;
+    }
+    next(
+      new ForbiddenError('Pathwise accepts only https connections.', {
+        code: 'HTTPS_REQUIRED',
+        help: 'Use the https address of Pathwise; if you run it behind a proxy, make the proxy send X-Forwarded-Proto and set TRUST_PROXY.',
+      }),
+    );
+  };
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -65,10 +91,19 @@ export function createApp(deps: AppDeps): Express {
       index: false,
     }),
   );
+  // KaTeX's stylesheet and fonts, served by us: the CSP allows no third-party origin.
+  app.use(
+    '/vendor/katex',
+    express.static(KATEX_DIST_DIR, {
+      maxAge: config.nodeEnv === 'production' ? '7d' : 0,
+      index: false,
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(deps.health));
+  if (config.nodeEnv === 'production') app.use(requireHttps(config.publicUrl));
   app.get('/', (_req, res) => {
     res.render('home', { title: 'Pathwise', devMode: config.devMode, links: deps.homeLinks ?? [] });
   });

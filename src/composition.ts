@@ -4,13 +4,21 @@
 import type { Express } from 'express';
 import { createApp, type MountedRouter } from './app.js';
 import { createAssignmentRepository } from './assignments/assignment.repository.mongo.js';
+import { createContentRepository } from './content/content.repository.mongo.js';
+import type { ContentRepository } from './content/content.repository.js';
+import { createContentService, type ContentService } from './content/content.service.js';
 import { createGradeOutbox, type GradeOutbox } from './grading/grade-outbox.js';
 import { createGradeOutboxRepository } from './grading/grade-outbox.mongo.js';
 import { createGradeOutboxWorker, type GradeOutboxWorker } from './grading/grade-outbox.worker.js';
+import { dashboardRoutes } from './dashboards/dashboard.routes.js';
+import { createInstructorDashboard } from './dashboards/instructor-dashboard.service.js';
 import type { LmsSimulator } from './dev/lms-simulator/index.js';
 import type { Config } from './infra/config.js';
 import type { Database } from './infra/db.js';
 import type { Logger } from './infra/logger.js';
+import { createLearnerRepository } from './learners/learner.repository.mongo.js';
+import { learnerRoutes } from './learners/learner.routes.js';
+import { createLearnerService, type LearnerService } from './learners/learner.service.js';
 import { createFrameAncestors, type FrameAncestors } from './lti/frame-ancestors.js';
 import { createAgsClient } from './lti/ags-client.js';
 import { createAgsScorePublisher } from './lti/ags.adapter.js';
@@ -34,6 +42,15 @@ import { createServiceTokenClient } from './lti/service-token.js';
 import type { PlatformEntry } from './registration/platform-entry.js';
 import { registrationRoutes } from './registration/registration.routes.js';
 import { applyStaticPlatforms } from './registration/static-platforms.js';
+import { cachedPracticeContent } from './practice/practice-content.js';
+import {
+  createAttemptRepository,
+  createItemStatsRepository,
+  createPracticeSetRepository,
+} from './practice/practice.repository.mongo.js';
+import { practiceContextOf, practiceRoutes } from './practice/practice.routes.js';
+import { createPracticeService, type PracticeService } from './practice/practice.service.js';
+import { learnerDataSources } from './privacy/learner-data-sources.js';
 import { createRosterRepository } from './roster/roster.mongo.js';
 import { createRosterSync, type RosterSync } from './roster/roster-sync.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -48,6 +65,10 @@ export interface Application {
   readonly gradeOutbox: GradeOutbox;
   readonly gradeWorker: GradeOutboxWorker;
   readonly rosterSync: RosterSync;
+  readonly content: ContentService;
+  readonly contentRepository: ContentRepository;
+  readonly practice: PracticeService;
+  readonly learners: LearnerService;
   /** The built-in LMS simulator (dev mode only). */
   readonly devSimulator: LmsSimulator | undefined;
   /** Releases what the application itself opened (not the database: main owns that). */
@@ -122,6 +143,7 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     },
   });
   const sessions = await createLtiSessionStore(connection);
+  const assignments = await createAssignmentRepository(connection, clock);
   const frameAncestors = createFrameAncestors(registry, clock);
   await frameAncestors.refresh();
 
@@ -144,12 +166,56 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
       gradeWorker.wake();
     },
   });
+  const rosterRepository = await createRosterRepository(connection);
   const rosterSync = createRosterSync({
     source: createNrpsMembershipSource({ http: outbound, tokens, clock }),
     courses: serviceEndpoints,
-    repository: await createRosterRepository(connection),
+    repository: rosterRepository,
     clock,
     logger,
+  });
+
+  // Content, learners and practice.
+  const contentRepository = await createContentRepository(connection, { clock });
+  const content = createContentService({ repository: contentRepository });
+  if (config.devMode) {
+    const loaded = await content.loadDemoBank();
+    if (!loaded.ok)
+      throw new Error(`the demo question bank does not load: ${JSON.stringify(loaded.error)}`);
+  }
+  const learnerRepository = await createLearnerRepository(connection);
+  const practiceSets = await createPracticeSetRepository(connection);
+  const attempts = await createAttemptRepository(connection);
+  const practiceContent = cachedPracticeContent(contentRepository, clock);
+  const practice = createPracticeService({
+    learners: learnerRepository,
+    sets: practiceSets,
+    attempts,
+    itemStats: await createItemStatsRepository(connection),
+    content: practiceContent,
+    gradeOutbox,
+    clock,
+  });
+  const dashboard = createInstructorDashboard({
+    assignments,
+    roster: rosterSync,
+    grades: gradeOutbox,
+    sets: practiceSets,
+    attempts,
+    learners: learnerRepository,
+    content: practiceContent,
+    clock,
+  });
+  const learners = createLearnerService({
+    learners: learnerRepository,
+    sources: learnerDataSources({
+      sets: practiceSets,
+      attempts,
+      outbox: outboxRepository,
+      roster: rosterRepository,
+      sessions,
+    }),
+    clock,
   });
 
   const launchHooks: LaunchHook[] = [
@@ -170,12 +236,13 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
         sessions,
         registry,
         ltijs,
-        assignments: await createAssignmentRepository(connection, clock),
+        assignments,
         clock,
         logger,
         publicUrl: config.publicUrl,
         secureCookies: config.secureCookies,
         launchHooks,
+        skills: () => practiceContent.skills(),
       }),
     },
     {
@@ -193,13 +260,40 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
           : config.registration.canvasHosts,
       }),
     },
+    {
+      path: '/practice',
+      handler: practiceRoutes({ practice, sessions, assignments, gradeOutbox, clock }),
+    },
+    {
+      path: '/dashboard',
+      handler: dashboardRoutes({ dashboard, sessions, clock }),
+    },
+    {
+      path: '/learner',
+      handler: learnerRoutes({
+        learners,
+        sessions,
+        clock,
+        goalSkillsFor: async (session) => {
+          const ctx = await practiceContextOf(session, assignments);
+          const chosen = ctx.assignment.settings.skillIds;
+          return chosen.length > 0 ? chosen : (await practiceContent.skills()).map((s) => s.id);
+        },
+      }),
+    },
   ];
   const closers: (() => void)[] = [];
   let devSimulator: LmsSimulator | undefined;
   if (config.devMode) {
     // Never imported in production: the simulator exists only in dev mode.
     const { startDevPlatforms } = await import('./dev/dev-platforms.js');
-    const dev = await startDevPlatforms({ publicUrl: config.publicUrl, registry, clock, logger });
+    const dev = await startDevPlatforms({
+      publicUrl: config.publicUrl,
+      simulatorUrl: config.devLmsUrl,
+      registry,
+      clock,
+      logger,
+    });
     routers.push({ path: '/dev/lms', handler: dev.router });
     devSimulator = dev.simulator;
     closers.push(() => {
@@ -220,7 +314,7 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     health: { isDatabaseReachable: () => database.isReachable() },
     frameAncestors: () => frameAncestors.origins(),
     routers,
-    homeLinks: config.devMode ? [{ href: '/dev/lms', label: 'Open the LMS simulator' }] : [],
+    homeLinks: config.devMode ? [{ href: config.devLmsUrl, label: 'Open the LMS simulator' }] : [],
   });
   return {
     app,
@@ -232,6 +326,10 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     gradeOutbox,
     gradeWorker,
     rosterSync,
+    content,
+    contentRepository,
+    practice,
+    learners,
     devSimulator,
     close: async () => {
       frameAncestors.stop();

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     logger.info({ port, publicUrl: config.publicUrl }, 'Pathwise is listening');
     if (config.devMode) {
       process.stdout.write(
-        `\nPathwise (dev mode) is running:\n  app:           ${config.publicUrl}/\n  LMS simulator: ${config.publicUrl}/dev/lms\n  health:        ${config.publicUrl}/healthz  ${config.publicUrl}/readyz\n\n`,
+        `\nPathwise (dev mode) is running:\n  app:           ${config.publicUrl}/\n  LMS simulator: ${config.devLmsUrl}\n  health:        ${config.publicUrl}/healthz  ${config.publicUrl}/readyz\n\n`,
       );
     }
   } catch (error) {

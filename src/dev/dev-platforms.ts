@@ -2,8 +2,13 @@
  * Dev mode: hosts the LMS simulator at /dev/lms (canvas and moodle profiles) and registers both
  * simulated platforms with Pathwise, active, with fixed client ids so a restart (the embedded
  * database keeps a snapshot) finds the same registrations instead of piling up new ones.
+ *
+ * The simulator may be reached under another host name than Pathwise (PATHWISE_DEV_LMS_URL, e.g.
+ * 127.0.0.1 vs localhost): then it is another site, and the tool in its iframe meets the browser's
+ * third-party-cookie rules as inside a real LMS. Its pages get a CSP that lets them frame the tool
+ * and post forms to it.
  */
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../infra/logger.js';
 import type { PlatformRegistry } from '../lti/platforms.js';
@@ -17,6 +22,8 @@ export interface DevPlatforms {
 
 export interface DevPlatformsOptions {
   readonly publicUrl: string;
+  /** The simulator's public URL incl. the mount path (default publicUrl + mountPath). */
+  readonly simulatorUrl?: string;
   readonly registry: PlatformRegistry;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -27,7 +34,7 @@ export async function startDevPlatforms(options: DevPlatformsOptions): Promise<D
   const { publicUrl, registry } = options;
   const mountPath = options.mountPath ?? '/dev/lms';
   const simulator = await createLmsSimulator({
-    baseUrl: `${publicUrl}${mountPath}`,
+    baseUrl: options.simulatorUrl ?? `${publicUrl}${mountPath}`,
     platforms: [
       { profile: 'canvas', tool: null },
       { profile: 'moodle', tool: null },
@@ -44,7 +51,15 @@ export async function startDevPlatforms(options: DevPlatformsOptions): Promise<D
       jwksUrl: `${publicUrl}/lti/keys`,
       registrationUrl: `${publicUrl}/lti/register`,
     });
-    const existing = await registry.find(platform.issuer, tool.clientId);
+    const found = await registry.find(platform.issuer, tool.clientId);
+    // A snapshot from a run with another simulator URL: its endpoints would point elsewhere.
+    const stale =
+      found !== undefined &&
+      (found.authEndpoint !== platform.urls.auth ||
+        found.tokenEndpoint !== platform.urls.token ||
+        found.jwksUrl !== platform.urls.jwks);
+    if (found !== undefined && stale) await registry.remove(found.id);
+    const existing = stale ? undefined : found;
     const registration =
       existing ??
       (await registry.register({
@@ -64,11 +79,35 @@ export async function startDevPlatforms(options: DevPlatformsOptions): Promise<D
       'dev: simulated platform registered',
     );
   }
+  const router = express.Router();
+  const toolOrigin = new URL(publicUrl).origin;
+  router.use((_req, res, next) => {
+    // Replaces the app's CSP for the simulator's own pages: they frame the tool and post to it.
+    res.setHeader('Content-Security-Policy', simulatorCsp(toolOrigin));
+    next();
+  });
+  router.use(simulator.router);
   return {
-    router: simulator.router,
+    router,
     simulator,
     close: () => {
       simulator.close();
     },
   };
+}
+
+/** The simulator's pages: its own scripts and styles, the tool in frames and as a form target. */
+function simulatorCsp(toolOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "base-uri 'self'",
+    "object-src 'none'",
+    "script-src 'self'",
+    "script-src-attr 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `frame-src 'self' ${toolOrigin}`,
+    `form-action 'self' ${toolOrigin}`,
+    "frame-ancestors 'self'",
+  ].join('; ');
 }

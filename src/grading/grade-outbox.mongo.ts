@@ -21,6 +21,7 @@ import type {
   ScoreTimestampKey,
 } from './grade-outbox.js';
 import type { ActivityProgress, GradingProgress } from './score.js';
+import { isDuplicateKeyError } from '../infra/mongo-errors.js';
 
 interface ErrorDoc {
   code: string;
@@ -113,9 +114,6 @@ function toEntry(doc: EntryDoc): OutboxEntry {
   };
 }
 
-const isDuplicateKey = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
-
 const scopeFilter = (scope: OutboxScope) => ({
   platformId: scope.platformId,
   contextId: scope.contextId,
@@ -134,8 +132,18 @@ export async function createGradeOutboxRepository(
   await entries.createIndex({ streamKey: 1, seq: 1 }, { unique: true });
   await entries.createIndex({ status: 1, dueAt: 1 });
   await entries.createIndex({ platformId: 1, contextId: 1, resourceLinkId: 1, enqueuedAt: -1 });
+  await entries.createIndex({ platformId: 1, userId: 1 });
 
   return {
+    async listForUser(platformId, userId) {
+      const docs = await entries.find({ platformId, userId }).sort({ enqueuedAt: 1 }).toArray();
+      return docs.map(toEntry);
+    },
+    async deleteForUser(platformId, userId) {
+      const removed = await entries.deleteMany({ platformId, userId });
+      const stamps = await timestamps.deleteMany({ platformId, userId });
+      return removed.deletedCount + stamps.deletedCount;
+    },
     async insert(entry) {
       for (let attempt = 0; attempt < 20; attempt++) {
         const last = await entries.findOne(
@@ -179,7 +187,7 @@ export async function createGradeOutboxRepository(
           await entries.insertOne(doc);
           return toEntry(doc);
         } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
+          if (!isDuplicateKeyError(error)) throw error;
         }
       }
       throw new Error('could not allocate a sequence number for the score (contention)');
@@ -291,6 +299,17 @@ export async function createGradeOutboxRepository(
       return docs.map(toEntry);
     },
 
+    async newestPerStream(scope) {
+      const heads = await entries
+        .aggregate<{ head: EntryDoc }>([
+          { $match: scopeFilter(scope) },
+          { $sort: { seq: -1 } },
+          { $group: { _id: '$streamKey', head: { $first: '$$ROOT' } } },
+        ])
+        .toArray();
+      return heads.map((h) => toEntry(h.head));
+    },
+
     async nextDueAt() {
       // Only stream heads can be claimed, so only their due times matter.
       const heads = await entries
@@ -321,7 +340,7 @@ export async function createGradeOutboxRepository(
           await timestamps.insertOne({ _id, ...key, last: next });
           return true;
         } catch (error) {
-          if (isDuplicateKey(error)) return false;
+          if (isDuplicateKeyError(error)) return false;
           throw error;
         }
       }

@@ -132,6 +132,12 @@ export interface GradeOutboxRepository {
   countByStatus(scope: OutboxScope): Promise<Record<OutboxStatus, number>>;
   /** Newest first. */
   list(scope: OutboxScope, limit: number): Promise<OutboxEntry[]>;
+  /** The entry with the highest sequence number of every stream in scope (any order). */
+  newestPerStream(scope: OutboxScope): Promise<OutboxEntry[]>;
+  /** Every entry about one learner on a platform (data export). */
+  listForUser(platformId: string, userId: string): Promise<OutboxEntry[]>;
+  /** Erases a learner's entries and score timestamps; returns how many records went. */
+  deleteForUser(platformId: string, userId: string): Promise<number>;
   /** Earliest due time among pending entries (tests and adaptive polling). */
   nextDueAt(): Promise<Date | undefined>;
   lastScoreTimestamp(key: ScoreTimestampKey): Promise<Date | undefined>;
@@ -254,6 +260,11 @@ export interface GradeOutbox {
   /** Resolves only once the entry is stored durably. */
   enqueueScore(input: EnqueueScoreInput): Promise<Result<{ readonly id: string }, EnqueueError>>;
   status(scope: OutboxScope, limit?: number): Promise<OutboxStatusView>;
+  /**
+   * The newest score of every learner stream in scope, whatever its age (the instructor's
+   * per-student grade status; `status` stops at `limit` entries).
+   */
+  latestPerStream(scope: OutboxScope): Promise<readonly OutboxEntryView[]>;
   /** Requeues a dead entry; `scope` restricts it to the instructor's own course. */
   retryDead(id: string, scope?: OutboxScope): Promise<Result<OutboxEntryView, RetryDeadError>>;
 }
@@ -323,6 +334,10 @@ export function createGradeOutbox(options: GradeOutboxOptions): GradeOutbox {
         repository.list(scope, limit),
       ]);
       return { counts, entries: entries.map(toEntryView) };
+    },
+
+    async latestPerStream(scope) {
+      return (await repository.newestPerStream(scope)).map(toEntryView);
     },
 
     async retryDead(id, scope) {

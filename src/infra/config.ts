@@ -41,6 +41,12 @@ export interface Config {
   };
   /** Secure, SameSite=None cookies: required inside an LMS iframe over https. */
   readonly secureCookies: boolean;
+  /**
+   * Public URL of the built-in LMS simulator (dev mode), always ending in /dev/lms. Defaults to
+   * PUBLIC_URL/dev/lms; another host (127.0.0.1 vs localhost) puts the simulator on another site,
+   * so launches meet the browser's third-party-cookie rules as they do in a real LMS.
+   */
+  readonly devLmsUrl: string;
 }
 
 /** One configuration problem, phrased for the person starting the service. */
@@ -108,10 +114,23 @@ const VARIABLES = {
       'how many reverse proxies sit in front of Pathwise (for client IPs and https detection)',
     fix: 'set TRUST_PROXY to a whole number of hops, e.g. TRUST_PROXY=1 behind one load balancer',
   },
+  PATHWISE_SECURE_COOKIES: {
+    purpose:
+      'marks cookies Secure with SameSite=None so they reach Pathwise inside an LMS iframe (default: on when PUBLIC_URL is https)',
+    fix: 'leave it unset; set it to true only for an http://localhost or http://127.0.0.1 PUBLIC_URL (browsers treat those as secure), never false in production',
+  },
+  PATHWISE_DEV_LMS_URL: {
+    purpose:
+      'dev mode: the URL of the built-in LMS simulator (default PUBLIC_URL/dev/lms); another host name puts it on another site',
+    fix: 'set it to the same server under another host name ending in /dev/lms, e.g. PATHWISE_DEV_LMS_URL=http://127.0.0.1:3000/dev/lms, and only in dev mode',
+  },
 } as const;
 type Variable = keyof typeof VARIABLES;
 
 export const MIN_ENCRYPTION_KEY_LENGTH = 32;
+
+/** Where dev mode mounts the LMS simulator on Pathwise's own server. */
+export const DEV_LMS_PATH = '/dev/lms';
 
 const fileLayerSchema = z
   .object({
@@ -292,6 +311,38 @@ export function loadConfig(
     );
   }
 
+  const secureOverride = parseBoolean(trimmed(env.PATHWISE_SECURE_COOKIES));
+  const publicHost = new URL(publicUrl).hostname;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(publicHost);
+  if (secureOverride === 'invalid') bad('PATHWISE_SECURE_COOKIES', 'must be true or false');
+  else if (secureOverride === false && production)
+    bad('PATHWISE_SECURE_COOKIES', 'insecure cookies are refused in production');
+  else if (secureOverride === true && !publicUrl.startsWith('https:') && !loopback)
+    bad(
+      'PATHWISE_SECURE_COOKIES',
+      'browsers drop Secure cookies from a plain-http site other than localhost or 127.0.0.1',
+    );
+
+  const devLmsRaw = trimmed(env.PATHWISE_DEV_LMS_URL);
+  let devLmsUrl = `${publicUrl}${DEV_LMS_PATH}`;
+  if (devLmsRaw !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(devLmsRaw);
+    } catch {
+      bad('PATHWISE_DEV_LMS_URL', `"${devLmsRaw}" is not a URL`);
+    }
+    if (parsed !== undefined) {
+      const path = parsed.pathname.replace(/\/+$/, '');
+      if (devMode !== true) bad('PATHWISE_DEV_LMS_URL', 'only means something in dev mode');
+      else if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        bad('PATHWISE_DEV_LMS_URL', 'must be an http(s) URL');
+      else if (path !== DEV_LMS_PATH || parsed.search !== '' || parsed.hash !== '')
+        bad('PATHWISE_DEV_LMS_URL', `must end in ${DEV_LMS_PATH}, without a query or fragment`);
+      else devLmsUrl = `${parsed.origin}${DEV_LMS_PATH}`;
+    }
+  }
+
   if (problems.length > 0 || files === undefined) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -308,7 +359,9 @@ export function loadConfig(
     lti: files.lti,
     embeddedMongo: files.embeddedMongo,
     registration: files.registration,
-    secureCookies: publicUrl.startsWith('https:'),
+    secureCookies:
+      typeof secureOverride === 'boolean' ? secureOverride : publicUrl.startsWith('https:'),
+    devLmsUrl,
   });
 }
 

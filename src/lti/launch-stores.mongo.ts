@@ -4,7 +4,7 @@
  */
 import type { Connection } from 'mongoose';
 import type { LaunchContext } from './claims.js';
-import type { LoginStateStore, LtiSessionStore } from './launch-stores.js';
+import type { LoginState, LoginStateStore, LtiSessionStore } from './launch-stores.js';
 
 interface LoginStateDocument {
   _id: string;
@@ -12,8 +12,25 @@ interface LoginStateDocument {
   platformId: string;
   deploymentId: string | null;
   targetLinkUri: string;
+  // Optional: records written before Platform Storage existed lack them.
+  storageTarget?: string | null;
+  storedInPlatform?: boolean;
   createdAt: Date;
   expiresAt: Date;
+}
+
+function toLoginState(doc: LoginStateDocument): LoginState {
+  return {
+    state: doc._id,
+    nonce: doc.nonce,
+    platformId: doc.platformId,
+    deploymentId: doc.deploymentId ?? undefined,
+    targetLinkUri: doc.targetLinkUri,
+    storageTarget: doc.storageTarget ?? undefined,
+    storedInPlatform: doc.storedInPlatform === true,
+    createdAt: doc.createdAt,
+    expiresAt: doc.expiresAt,
+  };
 }
 
 interface SessionDocument {
@@ -37,6 +54,8 @@ export async function createLoginStateStore(connection: Connection): Promise<Log
         platformId: state.platformId,
         deploymentId: state.deploymentId ?? null,
         targetLinkUri: state.targetLinkUri,
+        storageTarget: state.storageTarget ?? null,
+        storedInPlatform: state.storedInPlatform,
         createdAt: state.createdAt,
         expiresAt: state.expiresAt,
       });
@@ -44,15 +63,19 @@ export async function createLoginStateStore(connection: Connection): Promise<Log
     async consume(state, now) {
       const doc = await states.findOneAndDelete({ _id: state });
       if (doc === null || doc.expiresAt.getTime() <= now.getTime()) return undefined;
-      return {
-        state: doc._id,
-        nonce: doc.nonce,
-        platformId: doc.platformId,
-        deploymentId: doc.deploymentId ?? undefined,
-        targetLinkUri: doc.targetLinkUri,
-        createdAt: doc.createdAt,
-        expiresAt: doc.expiresAt,
-      };
+      return toLoginState(doc);
+    },
+    async find(state, now) {
+      const doc = await states.findOne({ _id: state });
+      if (doc === null || doc.expiresAt.getTime() <= now.getTime()) return undefined;
+      return toLoginState(doc);
+    },
+    async markStoredInPlatform(state, now) {
+      const result = await states.updateOne(
+        { _id: state, expiresAt: { $gt: now } },
+        { $set: { storedInPlatform: true } },
+      );
+      return result.matchedCount === 1;
     },
   };
 }

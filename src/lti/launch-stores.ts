@@ -13,6 +13,10 @@ export interface LoginState {
   /** `lti_deployment_id` from the login request, when the platform sent one. */
   readonly deploymentId: string | undefined;
   readonly targetLinkUri: string;
+  /** The platform's Platform Storage frame (`lti_storage_target`), when it offered one. */
+  readonly storageTarget: string | undefined;
+  /** The browser reported that it stored state and nonce in the platform's storage. */
+  readonly storedInPlatform: boolean;
   readonly createdAt: Date;
   readonly expiresAt: Date;
 }
@@ -21,6 +25,10 @@ export interface LoginStateStore {
   save(state: LoginState): Promise<void>;
   /** Returns and deletes the state in one step: a second call (a replay) gets undefined. */
   consume(state: string, now: Date): Promise<LoginState | undefined>;
+  /** Reads an unexpired state without consuming it. */
+  find(state: string, now: Date): Promise<LoginState | undefined>;
+  /** Records that the browser stored this login in the platform; false if the state is gone. */
+  markStoredInPlatform(state: string, now: Date): Promise<boolean>;
 }
 
 /** What the tool remembers about a launch for the pages that follow it. */

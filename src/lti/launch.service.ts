@@ -4,13 +4,28 @@
  * exp/iat, does not bind the nonce to the login, accepts any deployment and fetches the JWKS on
  * every launch (LTI-NOTES §1). Every failure names the checks that failed (for the log) and a
  * plain explanation with what to do (for the person in front of the LMS).
+ *
+ * The browser that finishes a launch must be the one that started the login (checklist 19). It
+ * proves it with the state cookie, or, where third-party cookies are blocked, with the copy of
+ * the state it stored in the platform's window (1EdTech Platform Storage, see platform-storage.ts).
+ * A login that can do neither is offered again in a new window before it reaches the platform
+ * (`relaunchUrl`): Canvas and Moodle accept each lti_message_hint only once, so after the launch
+ * it is too late for that.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { parseLaunchClaims, type ClaimProblem, type LaunchContext } from './claims.js';
 import { sameSecret, verifyIdToken, type CheckOutcome, type KeyResolver } from './id-token.js';
-import type { LoginStateStore, LtiSession, LtiSessionStore } from './launch-stores.js';
+import type { LoginState, LoginStateStore, LtiSession, LtiSessionStore } from './launch-stores.js';
+import {
+  nonceStorageKey,
+  stateStorageKey,
+  storageOrigin,
+  storageTargetFrom,
+  type PlatformStorageGet,
+  type PlatformStoragePut,
+} from './platform-storage.js';
 import type { PlatformRegistration, PlatformRegistry } from './platforms.js';
 
 export type LaunchFailureCode =
@@ -24,6 +39,9 @@ export type LaunchFailureCode =
   | 'STATE_MISSING'
   | 'STATE_UNKNOWN'
   | 'STATE_COOKIE_MISMATCH'
+  | 'PLATFORM_STORAGE_EMPTY'
+  | 'PLATFORM_STORAGE_MISMATCH'
+  | 'LAUNCH_REQUEST_FOREIGN'
   | 'ID_TOKEN_INVALID'
   | 'CLAIMS_INVALID'
   | 'TARGET_LINK_URI_MISMATCH';
@@ -80,7 +98,20 @@ const MESSAGES: Readonly<Record<LaunchFailureCode, { message: string; help: stri
   },
   STATE_COOKIE_MISMATCH: {
     message: 'Your browser did not keep the cookie Pathwise needs to finish signing you in.',
-    help: 'Allow cookies for this site or open Pathwise in a new window from your course, then try again.',
+    help: 'Open Pathwise again from your course. If this keeps happening, allow cookies for Pathwise in your browser (third-party cookies), or ask your teacher to let Pathwise open in a new window.',
+  },
+  PLATFORM_STORAGE_EMPTY: {
+    message:
+      'Your browser did not keep the cookie Pathwise needs to finish signing you in, and your LMS could not give back the sign-in check it kept for Pathwise.',
+    help: 'Open Pathwise again from your course. If this keeps happening, allow cookies for Pathwise in your browser (third-party cookies), or ask your teacher to let Pathwise open in a new window.',
+  },
+  PLATFORM_STORAGE_MISMATCH: {
+    message: 'The sign-in check your LMS kept for Pathwise does not belong to this launch.',
+    help: 'Open Pathwise again from your course (do not reload or go back to this page).',
+  },
+  LAUNCH_REQUEST_FOREIGN: {
+    message: 'This sign-in step did not come from a Pathwise page.',
+    help: 'Open Pathwise again from your course.',
   },
   ID_TOKEN_INVALID: {
     message: 'The sign-in token from the LMS could not be verified.',
@@ -132,27 +163,69 @@ export interface LoginRequest {
   readonly client_id?: string | undefined;
   readonly lti_deployment_id?: string | undefined;
   readonly lti_message_hint?: string | undefined;
+  /** Platform Storage frame name: the platform offers to keep the login state (no cookie needed). */
+  readonly lti_storage_target?: string | undefined;
 }
+
+/** The login parameters repeated for the same login in a new window (never lti_storage_target). */
+const RELAUNCH_PARAMETERS = [
+  'iss',
+  'login_hint',
+  'target_link_uri',
+  'lti_message_hint',
+  'client_id',
+  'lti_deployment_id',
+] as const;
 
 export interface LoginRedirect {
   readonly redirectUrl: string;
   readonly state: string;
   readonly stateMaxAgeSeconds: number;
+  /**
+   * The same login for a new, top-level window (where cookies are first-party), for a browser
+   * that can neither keep the state cookie in the LMS frame nor use Platform Storage. Valid only
+   * until the platform's authorization endpoint has seen this launch.
+   */
+  readonly relaunchUrl: string;
+  /** Present when the platform offered Platform Storage: what the login page stores there. */
+  readonly platformStorage?: PlatformStoragePut;
 }
+
+/** How the browser proved that it is the one that started the login. */
+export type BrowserCheck = 'cookie' | 'platform-storage';
 
 export interface CompletedLaunch {
   readonly session: LtiSession;
   readonly registration: PlatformRegistration;
   readonly checks: readonly CheckOutcome[];
+  readonly browserCheck: BrowserCheck;
 }
+
+/** What happens with an id_token the platform posted to the launch URL. */
+export type LaunchStep =
+  | { readonly kind: 'completed'; readonly launch: CompletedLaunch }
+  /** No cookie came back, but the browser stored the login in the platform: read it back. */
+  | { readonly kind: 'read-platform-storage'; readonly storage: PlatformStorageGet };
 
 export interface LaunchService {
   startLogin(request: LoginRequest): Promise<Result<LoginRedirect, LaunchFailure>>;
-  completeLaunch(form: {
+  /** The login page stored state and nonce in the platform (Platform Storage). */
+  confirmPlatformStorage(state: string | undefined): Promise<Result<void, LaunchFailure>>;
+  /** The platform's form post: completes with the state cookie, or asks for Platform Storage. */
+  receiveLaunch(form: {
     readonly idToken: string | undefined;
     readonly state: string | undefined;
     /** The state cookie this browser returned, if any. */
-    readonly browserState: string | undefined;
+    readonly cookieState: string | undefined;
+  }): Promise<Result<LaunchStep, LaunchFailure>>;
+  /** The launch page's post after reading the login state back from the platform's storage. */
+  completeWithPlatformStorage(form: {
+    readonly idToken: string | undefined;
+    readonly state: string | undefined;
+    /** The value the platform returned for the state key ('' when it had none or never answered). */
+    readonly storedState: string | undefined;
+    /** The post came from Pathwise's own launch page (Sec-Fetch-Site / Origin), not another site. */
+    readonly fromOwnPage: boolean;
   }): Promise<Result<CompletedLaunch, LaunchFailure>>;
   /** The tool's own redirect URI (where the platform posts the id_token). */
   readonly launchUrl: string;
@@ -190,6 +263,72 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
     if (only === undefined) return err(failure(400, 'PLATFORM_UNKNOWN'));
     if (others.length > 0) return err(failure(400, 'PLATFORM_AMBIGUOUS'));
     return ok(only);
+  };
+
+  /** Every check of the id_token against the consumed login; a session when all pass. */
+  const verifyLaunch = async (
+    login: LoginState,
+    idToken: string,
+    now: Date,
+    browserCheck: BrowserCheck,
+  ): Promise<Result<CompletedLaunch, LaunchFailure>> => {
+    const registration = await registry.findById(login.platformId);
+    if (registration === undefined) return err(failure(401, 'PLATFORM_UNKNOWN'));
+    if (!registration.active) return err(failure(403, 'PLATFORM_INACTIVE'));
+
+    const verified = await verifyIdToken(
+      idToken,
+      {
+        issuer: registration.issuer,
+        clientId: registration.clientId,
+        jwksUrl: registration.jwksUrl,
+        nonce: login.nonce,
+        now,
+        clockSkewSeconds: settings.clockSkewSeconds,
+        maxAgeSeconds: settings.tokenMaxAgeSeconds,
+      },
+      deps.resolveKey,
+    );
+    if (!verified.ok) return err(failure(401, 'ID_TOKEN_INVALID', { checks: verified.checks }));
+
+    const parsed = parseLaunchClaims(verified.payload, registration);
+    if (!parsed.ok)
+      return err(
+        failure(401, 'CLAIMS_INVALID', { checks: verified.checks, problems: parsed.error }),
+      );
+    const launch: LaunchContext = parsed.value;
+    if (!(await registry.hasDeployment(registration.id, launch.deploymentId)))
+      return err(
+        failure(401, 'DEPLOYMENT_UNKNOWN', {
+          checks: verified.checks,
+          detail: `deployment ${launch.deploymentId}`,
+        }),
+      );
+    if (login.deploymentId !== undefined && login.deploymentId !== launch.deploymentId)
+      return err(
+        failure(401, 'CLAIMS_INVALID', {
+          checks: verified.checks,
+          problems: [{ claim: 'lti/claim/deployment_id', problem: 'differs from the login' }],
+        }),
+      );
+    // Core §5.3.4: the claim must be the target_link_uri the login asked for.
+    if (launch.targetLinkUri !== login.targetLinkUri)
+      return err(
+        failure(401, 'TARGET_LINK_URI_MISMATCH', {
+          checks: verified.checks,
+          detail: `login ${login.targetLinkUri}, token ${launch.targetLinkUri}`,
+        }),
+      );
+
+    const session: LtiSession = {
+      id: randomToken(),
+      platformId: registration.id,
+      launch,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + settings.sessionTtlMinutes * 60_000),
+    };
+    await sessions.create(session);
+    return ok({ session, registration, checks: verified.checks, browserCheck });
   };
 
   return {
@@ -235,12 +374,22 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
       const now = clock.now();
       const state = randomToken();
       const nonce = randomToken();
+      const target = storageTargetFrom(request.lti_storage_target);
+      const origin = storageOrigin(registration.authEndpoint);
+      const storageTarget = target !== undefined && origin !== undefined ? target : undefined;
+      const relaunch = new URLSearchParams();
+      for (const name of RELAUNCH_PARAMETERS) {
+        const value = request[name];
+        if (value !== undefined && value !== '') relaunch.set(name, value);
+      }
       await loginStates.save({
         state,
         nonce,
         platformId: registration.id,
         deploymentId: deploymentId === '' ? undefined : deploymentId,
         targetLinkUri,
+        storageTarget,
+        storedInPlatform: false,
         createdAt: now,
         expiresAt: new Date(now.getTime() + stateTtlSeconds * 1000),
       });
@@ -259,77 +408,105 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
       if (request.lti_message_hint !== undefined)
         params['lti_message_hint'] = request.lti_message_hint;
       for (const [name, value] of Object.entries(params)) redirect.searchParams.set(name, value);
-      return ok({ redirectUrl: redirect.toString(), state, stateMaxAgeSeconds: stateTtlSeconds });
+      return ok({
+        redirectUrl: redirect.toString(),
+        state,
+        stateMaxAgeSeconds: stateTtlSeconds,
+        relaunchUrl: `${settings.publicUrl}/lti/login?${relaunch.toString()}`,
+        ...(storageTarget === undefined || origin === undefined
+          ? {}
+          : {
+              platformStorage: {
+                target: storageTarget,
+                origin,
+                stateKey: stateStorageKey(state),
+                state,
+                nonceKey: nonceStorageKey(nonce),
+                nonce,
+              },
+            }),
+      });
     },
 
-    async completeLaunch(form) {
+    async confirmPlatformStorage(state) {
+      if (state === undefined || state === '') return err(failure(401, 'STATE_MISSING'));
+      const now = clock.now();
+      const login = await loginStates.find(state, now);
+      if (login?.storageTarget === undefined) return err(failure(401, 'STATE_UNKNOWN'));
+      if (!(await loginStates.markStoredInPlatform(state, now)))
+        return err(failure(401, 'STATE_UNKNOWN'));
+      return ok(undefined);
+    },
+
+    async receiveLaunch(form) {
       if (form.idToken === undefined || form.idToken === '')
         return err(failure(401, 'ID_TOKEN_MISSING'));
       if (form.state === undefined || form.state === '') return err(failure(401, 'STATE_MISSING'));
       const now = clock.now();
+      if (form.cookieState === undefined) {
+        // No cookie: if this browser stored the login in the platform, read it back from there
+        // (the state stays unconsumed until that answer is posted).
+        const pending = await loginStates.find(form.state, now);
+        const stored = pending?.storedInPlatform === true ? pending : undefined;
+        const registration =
+          stored === undefined ? undefined : await registry.findById(stored.platformId);
+        const origin =
+          registration === undefined ? undefined : storageOrigin(registration.authEndpoint);
+        if (stored?.storageTarget !== undefined && origin !== undefined) {
+          return ok({
+            kind: 'read-platform-storage',
+            storage: {
+              target: stored.storageTarget,
+              origin,
+              stateKey: stateStorageKey(stored.state),
+            },
+          });
+        }
+      }
       // Consumed before anything else: a replayed form finds nothing, on any instance.
       const login = await loginStates.consume(form.state, now);
       if (login === undefined) return err(failure(401, 'STATE_UNKNOWN'));
-      if (form.browserState === undefined || !sameSecret(form.browserState, login.state))
-        return err(failure(401, 'STATE_COOKIE_MISMATCH'));
-
-      const registration = await registry.findById(login.platformId);
-      if (registration === undefined) return err(failure(401, 'PLATFORM_UNKNOWN'));
-      if (!registration.active) return err(failure(403, 'PLATFORM_INACTIVE'));
-
-      const verified = await verifyIdToken(
-        form.idToken,
-        {
-          issuer: registration.issuer,
-          clientId: registration.clientId,
-          jwksUrl: registration.jwksUrl,
-          nonce: login.nonce,
-          now,
-          clockSkewSeconds: settings.clockSkewSeconds,
-          maxAgeSeconds: settings.tokenMaxAgeSeconds,
-        },
-        deps.resolveKey,
-      );
-      if (!verified.ok) return err(failure(401, 'ID_TOKEN_INVALID', { checks: verified.checks }));
-
-      const parsed = parseLaunchClaims(verified.payload, registration);
-      if (!parsed.ok)
+      if (form.cookieState === undefined || !sameSecret(form.cookieState, login.state))
         return err(
-          failure(401, 'CLAIMS_INVALID', { checks: verified.checks, problems: parsed.error }),
-        );
-      const launch: LaunchContext = parsed.value;
-      if (!(await registry.hasDeployment(registration.id, launch.deploymentId)))
-        return err(
-          failure(401, 'DEPLOYMENT_UNKNOWN', {
-            checks: verified.checks,
-            detail: `deployment ${launch.deploymentId}`,
+          failure(401, 'STATE_COOKIE_MISMATCH', {
+            detail: form.cookieState === undefined ? 'no state cookie' : 'state cookie differs',
           }),
         );
-      if (login.deploymentId !== undefined && login.deploymentId !== launch.deploymentId)
-        return err(
-          failure(401, 'CLAIMS_INVALID', {
-            checks: verified.checks,
-            problems: [{ claim: 'lti/claim/deployment_id', problem: 'differs from the login' }],
-          }),
-        );
-      // Core §5.3.4: the claim must be the target_link_uri the login asked for.
-      if (launch.targetLinkUri !== login.targetLinkUri)
-        return err(
-          failure(401, 'TARGET_LINK_URI_MISMATCH', {
-            checks: verified.checks,
-            detail: `login ${login.targetLinkUri}, token ${launch.targetLinkUri}`,
-          }),
-        );
+      const completed = await verifyLaunch(login, form.idToken, now, 'cookie');
+      return completed.ok ? ok({ kind: 'completed', launch: completed.value }) : completed;
+    },
 
-      const session: LtiSession = {
-        id: randomToken(),
-        platformId: registration.id,
-        launch,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + settings.sessionTtlMinutes * 60_000),
-      };
-      await sessions.create(session);
-      return ok({ session, registration, checks: verified.checks });
+    async completeWithPlatformStorage(form) {
+      if (form.idToken === undefined || form.idToken === '')
+        return err(failure(401, 'ID_TOKEN_MISSING'));
+      if (form.state === undefined || form.state === '') return err(failure(401, 'STATE_MISSING'));
+      const now = clock.now();
+      // One-time whatever the outcome: a second post of the same state finds nothing.
+      const login = await loginStates.consume(form.state, now);
+      if (login === undefined) return err(failure(401, 'STATE_UNKNOWN'));
+      // Anyone may know a state (it travels in URLs); what another site cannot do is make this
+      // browser post the answer from Pathwise's own page, where only the platform's reply lands.
+      if (!form.fromOwnPage)
+        return err(failure(401, 'LAUNCH_REQUEST_FOREIGN', { detail: 'cross-site post' }));
+      if (!login.storedInPlatform || login.storageTarget === undefined)
+        return err(
+          failure(401, 'PLATFORM_STORAGE_MISMATCH', {
+            detail: 'this login never stored its state in the platform',
+          }),
+        );
+      if (form.storedState === undefined || form.storedState === '')
+        return err(
+          failure(401, 'PLATFORM_STORAGE_EMPTY', {
+            detail: 'the platform returned no value (blocked, cleared or no reply in time)',
+          }),
+        );
+      if (!sameSecret(form.storedState, login.state))
+        return err(
+          failure(401, 'PLATFORM_STORAGE_MISMATCH', {
+            detail: 'the value in platform storage is not this login state',
+          }),
+        );
+      return verifyLaunch(login, form.idToken, now, 'platform-storage');
     },
   };
 }

@@ -3,13 +3,28 @@
  * ltijs's own keyset route) and the Deep Linking configuration form. Launch failures become
  * AppErrors carrying the failed checks in `details`, so the error middleware logs every one of
  * them and shows the person a plain explanation and what to do.
+ *
+ * Inside an LMS frame with third-party cookies blocked the state cookie never comes back. A login
+ * inside a frame therefore answers a page instead of a redirect: it stores the state in the
+ * platform (Platform Storage, when offered: /login/storage, then /launch/storage at launch), or
+ * checks that the cookie works (/login/check), or else offers the same login in a new window
+ * before the platform has used up the launch.
  */
+import {
+  assignmentFormView,
+  fieldsOf,
+  parseAssignmentForm,
+  type AssignmentFormFields,
+} from '../authoring/assignment-form.js';
+import type { Skill } from '../content/content.model.js';
 import { createHash } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express, { type Request, type Response, type Router } from 'express';
 import type { LtijsProvider } from 'ltijs';
 import { route } from '../infra/http/route.js';
 import { allowFormAction } from '../infra/http/security-headers.js';
+import { requestIdOf } from '../infra/http/error-handler.js';
+import { assertNever } from '../shared/result.js';
 import { AppError, ForbiddenError, LaunchError } from '../shared/errors.js';
 import type { AssignmentRepository } from '../assignments/assignment.repository.js';
 import type { Clock } from '../shared/clock.js';
@@ -23,6 +38,8 @@ import type {
   LaunchService,
   LoginRequest,
 } from './launch.service.js';
+import { sameSecret } from './id-token.js';
+import { CAPABILITIES_TIMEOUT_MS, STORAGE_REPLY_TIMEOUT_MS } from './platform-storage.js';
 import type { PlatformRegistry } from './platforms.js';
 
 /** Something that must happen after every successful launch (endpoints, roster, frame origin). */
@@ -39,6 +56,8 @@ export interface LtiRoutesDeps {
   readonly publicUrl: string;
   readonly secureCookies: boolean;
   readonly launchHooks?: readonly LaunchHook[];
+  /** The question bank's skills, for the assignment form. */
+  readonly skills: () => Promise<readonly Skill[]>;
 }
 
 const STATE_COOKIE_PREFIX = 'pw_lti_state_';
@@ -52,6 +71,23 @@ function field(source: unknown, name: string): string | undefined {
   if (typeof source !== 'object' || source === null) return undefined;
   const value = (source as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Whether a POST was sent by one of Pathwise's own pages: Sec-Fetch-Site where the browser sends
+ * it (all current ones), else an Origin equal to ours. Another site can make a browser post any
+ * form to us, but not with these headers.
+ */
+function fromOwnPage(req: Request, publicUrl: string): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined) return site === 'same-origin';
+  return req.get('origin') === new URL(publicUrl).origin;
+}
+
+/** A navigation inside a frame (Sec-Fetch-Dest), where the browser may withhold cookies. */
+function insideFrame(req: Request): boolean {
+  const destination = req.get('sec-fetch-dest');
+  return destination === 'iframe' || destination === 'frame';
 }
 
 function toAppError(failure: LaunchFailure): AppError {
@@ -110,17 +146,109 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
       client_id: field(source, 'client_id'),
       lti_deployment_id: field(source, 'lti_deployment_id'),
       lti_message_hint: field(source, 'lti_message_hint'),
+      lti_storage_target: field(source, 'lti_storage_target'),
     };
     const started = await deps.launches.startLogin(request);
     if (!started.ok) throw toAppError(started.error);
-    res.cookie(stateCookieName(started.value.state), started.value.state, {
+    const { state, redirectUrl, relaunchUrl, platformStorage } = started.value;
+    // The cookie is set in every case: it is the proof wherever third-party cookies still work.
+    res.cookie(stateCookieName(state), state, {
       ...cookieOptions,
       maxAge: started.value.stateMaxAgeSeconds * 1000,
     });
-    res.redirect(302, started.value.redirectUrl);
+    // A top-level login (new window, mobile app, no Sec-Fetch-Dest) keeps its first-party cookie.
+    if (platformStorage === undefined && !insideFrame(req)) {
+      res.redirect(302, redirectUrl);
+      return;
+    }
+    // Inside a frame: a page stores the state in the platform (Platform Storage) or checks that
+    // the cookie came through, then continues to the authorization endpoint; if neither works it
+    // offers this login in a new window. Its form also works without scripts, on the cookie alone.
+    const authRequest = new URL(redirectUrl);
+    const relaunch = new URL(relaunchUrl);
+    // Both forms lead to the platform (the new window's login redirects there): form-action is
+    // enforced on redirects too.
+    allowFormAction(res, authRequest.origin);
+    res.set('Cache-Control', 'no-store');
+    res.render('lti/login', {
+      title: 'Opening Pathwise',
+      action: `${authRequest.origin}${authRequest.pathname}`,
+      fields: [...authRequest.searchParams].map(([name, value]) => ({ name, value })),
+      relaunch: {
+        action: `${relaunch.origin}${relaunch.pathname}`,
+        fields: [...relaunch.searchParams].map(([name, value]) => ({ name, value })),
+      },
+      host: relaunch.host,
+      state,
+      checkUrl: `${deps.publicUrl}/lti/login/check`,
+      storage: platformStorage,
+      confirmUrl: `${deps.publicUrl}/lti/login/storage`,
+      replyTimeoutMs: STORAGE_REPLY_TIMEOUT_MS,
+      capabilitiesTimeoutMs: CAPABILITIES_TIMEOUT_MS,
+    });
   });
   router.get('/login', login);
   router.post('/login', login);
+
+  // The login page asks whether this browser sent the login's state cookie back (same check as
+  // the launch will make, with the real cookie and its real attributes).
+  router.post(
+    '/login/check',
+    route((req: Request, res: Response) => {
+      if (!fromOwnPage(req, deps.publicUrl))
+        throw new LaunchError('This request did not come from a Pathwise page.', {
+          code: 'LAUNCH_REQUEST_FOREIGN',
+        });
+      const state = field(req.body, 'state');
+      const cookies: unknown = req.cookies;
+      const cookie = state === undefined ? undefined : field(cookies, stateCookieName(state));
+      res.set('Cache-Control', 'no-store');
+      res.json({
+        cookie: state !== undefined && cookie !== undefined && sameSecret(cookie, state),
+      });
+    }),
+  );
+
+  // The login page reports that the platform stored state and nonce (fetch from our own page).
+  router.post(
+    '/login/storage',
+    route(async (req: Request, res: Response) => {
+      if (!fromOwnPage(req, deps.publicUrl))
+        throw new LaunchError('This request did not come from a Pathwise page.', {
+          code: 'LAUNCH_REQUEST_FOREIGN',
+        });
+      const confirmed = await deps.launches.confirmPlatformStorage(field(req.body, 'state'));
+      if (!confirmed.ok) throw toAppError(confirmed.error);
+      res.status(204).end();
+    }),
+  );
+
+  const finishLaunch = async (
+    req: Request,
+    res: Response,
+    completed: CompletedLaunch,
+  ): Promise<void> => {
+    // How the browser proved itself tells how many launches need Platform Storage.
+    deps.logger.child({ requestId: requestIdOf(req) }).info(
+      {
+        platformId: completed.registration.id,
+        kind: completed.session.launch.kind,
+        browserCheck: completed.browserCheck,
+      },
+      'launch completed',
+    );
+    for (const hook of deps.launchHooks ?? []) {
+      try {
+        await hook(completed);
+      } catch (error) {
+        // A failed side task (roster sync…) must not turn a valid launch into an error page.
+        deps.logger.error({ err: error }, 'launch hook failed');
+      }
+    }
+    const { session } = completed;
+    const target = session.launch.kind === 'deep-linking' ? '/lti/deep-link' : '/lti/home';
+    res.redirect(303, `${target}?session=${encodeURIComponent(session.id)}`);
+  };
 
   router.post(
     '/launch',
@@ -128,24 +256,51 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
       const state = field(req.body, 'state');
       const cookies: unknown = req.cookies;
       const cookieName = state === undefined ? undefined : stateCookieName(state);
-      if (cookieName !== undefined) res.clearCookie(cookieName, cookieOptions);
-      const completed = await deps.launches.completeLaunch({
+      const cookieState = cookieName === undefined ? undefined : field(cookies, cookieName);
+      if (cookieState !== undefined && cookieName !== undefined)
+        res.clearCookie(cookieName, cookieOptions);
+      const received = await deps.launches.receiveLaunch({
         idToken: field(req.body, 'id_token'),
         state,
-        browserState: cookieName === undefined ? undefined : field(cookies, cookieName),
+        cookieState,
+      });
+      if (!received.ok) throw toAppError(received.error);
+      const step = received.value;
+      switch (step.kind) {
+        case 'completed':
+          await finishLaunch(req, res, step.launch);
+          return;
+        case 'read-platform-storage':
+          // The launch page reads the state back from the platform and posts it to /launch/storage.
+          res.set('Cache-Control', 'no-store');
+          // Same-origin posts then carry Origin (no-referrer would send "Origin: null").
+          res.set('Referrer-Policy', 'same-origin');
+          res.render('lti/storage-launch', {
+            title: 'Opening Pathwise',
+            action: `${deps.publicUrl}/lti/launch/storage`,
+            idToken: field(req.body, 'id_token'),
+            state,
+            storage: step.storage,
+            replyTimeoutMs: STORAGE_REPLY_TIMEOUT_MS,
+          });
+          return;
+        default:
+          assertNever(step);
+      }
+    }),
+  );
+
+  router.post(
+    '/launch/storage',
+    route(async (req: Request, res: Response) => {
+      const completed = await deps.launches.completeWithPlatformStorage({
+        idToken: field(req.body, 'id_token'),
+        state: field(req.body, 'state'),
+        storedState: field(req.body, 'platform_state'),
+        fromOwnPage: fromOwnPage(req, deps.publicUrl),
       });
       if (!completed.ok) throw toAppError(completed.error);
-      for (const hook of deps.launchHooks ?? []) {
-        try {
-          await hook(completed.value);
-        } catch (error) {
-          // A failed side task (roster sync…) must not turn a valid launch into an error page.
-          deps.logger.error({ err: error }, 'launch hook failed');
-        }
-      }
-      const { session } = completed.value;
-      const target = session.launch.kind === 'deep-linking' ? '/lti/deep-link' : '/lti/home';
-      res.redirect(303, `${target}?session=${encodeURIComponent(session.id)}`);
+      await finishLaunch(req, res, completed.value);
     }),
   );
 
@@ -165,6 +320,24 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
         assignmentId === undefined || launch.course === undefined
           ? undefined
           : await deps.assignments.find(session.platformId, launch.course.id, assignmentId);
+      // Students go straight to their practice (instructors get the class view).
+      if (
+        assignment !== undefined &&
+        launch.roles.primary === 'learner' &&
+        launch.userId !== undefined
+      ) {
+        res.redirect(303, `/practice?session=${encodeURIComponent(session.id)}`);
+        return;
+      }
+      // Instructors, TAs and admins of the assignment's course get its class dashboard.
+      if (
+        assignment !== undefined &&
+        launch.kind !== 'deep-linking' &&
+        (launch.roles.isInstructor || launch.roles.isAdmin)
+      ) {
+        res.redirect(303, `/dashboard?session=${encodeURIComponent(session.id)}`);
+        return;
+      }
       res.render('lti/home', {
         assignmentTitle: assignment?.title,
         assignmentPoints: assignment?.scoreMaximum,
@@ -179,18 +352,28 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
     }),
   );
 
+  const renderAssignmentForm = async (
+    res: Response,
+    session: LtiSession,
+    fields: AssignmentFormFields,
+    errors: Readonly<Record<string, string>>,
+  ) => {
+    res.status(Object.keys(errors).length > 0 ? 400 : 200).render('authoring/assignment-form', {
+      title: 'Add Pathwise practice',
+      heading: `Add Pathwise practice${session.launch.course?.title === undefined ? '' : ` to ${session.launch.course.title}`}`,
+      action: '/lti/deep-link',
+      submitLabel: 'Add to course',
+      session: session.id,
+      form: assignmentFormView(fields, errors, await deps.skills()),
+    });
+  };
+
   router.get(
     '/deep-link',
     route(async (req: Request, res: Response) => {
       const session = await sessionFrom(req, deps.sessions, deps.clock.now());
       requireDeepLinkingInstructor(session);
-      res.render('lti/deep-link-form', {
-        title: 'Add Pathwise practice',
-        session: session.id,
-        courseTitle: session.launch.course?.title,
-        values: { title: 'Adaptive practice', scoreMaximum: '100', dueAt: '' },
-        invalid: { title: 'false', scoreMaximum: 'false', dueAt: 'false' },
-      });
+      await renderAssignmentForm(res, session, fieldsOf(undefined), {});
     }),
   );
 
@@ -199,20 +382,9 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
     route(async (req: Request, res: Response) => {
       const session = await sessionFrom(req, deps.sessions, deps.clock.now());
       const settings = requireDeepLinkingInstructor(session);
-      const form = parseAssignmentForm(req.body);
+      const form = parseAssignmentForm(req.body, await deps.skills());
       if (!form.ok) {
-        res.status(400).render('lti/deep-link-form', {
-          title: 'Add Pathwise practice',
-          session: session.id,
-          courseTitle: session.launch.course?.title,
-          values: form.values,
-          errors: form.errors,
-          invalid: {
-            title: String('title' in form.errors),
-            scoreMaximum: String('scoreMaximum' in form.errors),
-            dueAt: String('dueAt' in form.errors),
-          },
-        });
+        await renderAssignmentForm(res, session, form.fields, form.errors);
         return;
       }
       const { launch } = session;
@@ -223,6 +395,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
         title: form.value.title,
         scoreMaximum: form.value.scoreMaximum,
         dueAt: form.value.dueAt,
+        settings: form.value.settings,
       });
       const item: ResourceLinkItem = {
         type: 'ltiResourceLink',
@@ -246,7 +419,10 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
           clientId: registration.clientId,
           deploymentId: launch.deploymentId,
           items: [item],
-          message: `Added "${assignment.title}".`,
+          message:
+            form.value.addedPrerequisites.length === 0
+              ? `Added "${assignment.title}".`
+              : `Added "${assignment.title}" with the prerequisites ${form.value.addedPrerequisites.map((p) => p.name).join(', ')}.`,
           now: deps.clock.now(),
         },
         await deps.registry.signingKey(registration.id),
@@ -274,35 +450,4 @@ function requireDeepLinkingInstructor(
   if (session.launch.roles.primary === 'learner')
     throw new ForbiddenError('Only instructors can add Pathwise assignments.');
   return settings;
-}
-
-interface AssignmentForm {
-  readonly title: string;
-  readonly scoreMaximum: number;
-  readonly dueAt: Date | undefined;
-}
-
-type FormResult =
-  | { ok: true; value: AssignmentForm }
-  | { ok: false; values: Record<string, string>; errors: Record<string, string> };
-
-function parseAssignmentForm(body: unknown): FormResult {
-  const values = {
-    title: (field(body, 'title') ?? '').trim(),
-    scoreMaximum: (field(body, 'scoreMaximum') ?? '').trim(),
-    dueAt: (field(body, 'dueAt') ?? '').trim(),
-  };
-  const errors: Record<string, string> = {};
-  if (values.title === '') errors['title'] = 'Give the assignment a title.';
-  if (values.title.length > 200) errors['title'] = 'Keep the title under 200 characters.';
-  const points = Number(values.scoreMaximum);
-  if (values.scoreMaximum === '' || !Number.isFinite(points) || points <= 0 || points > 10_000)
-    errors['scoreMaximum'] = 'Points must be a number greater than 0 (at most 10000).';
-  let dueAt: Date | undefined;
-  if (values.dueAt !== '') {
-    dueAt = new Date(values.dueAt);
-    if (Number.isNaN(dueAt.getTime())) errors['dueAt'] = 'Use a date like 2026-12-01T17:00.';
-  }
-  if (Object.keys(errors).length > 0) return { ok: false, values, errors };
-  return { ok: true, value: { title: values.title, scoreMaximum: points, dueAt } };
 }

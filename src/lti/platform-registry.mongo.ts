@@ -24,6 +24,7 @@ import type {
   RegistrationSource,
   ToolSigningKey,
 } from './platforms.js';
+import { isDuplicateKeyError } from '../infra/mongo-errors.js';
 
 const generateRsaKeyPair = promisify(generateKeyPair);
 
@@ -56,12 +57,6 @@ export interface PlatformRegistryOptions {
   readonly encryptionKey: string;
   /** RSA modulus; 2048 is what LTI platforms use and keeps registration fast. */
   readonly modulusLength?: number;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
-  );
 }
 
 function toRegistration(doc: RegistrationDocument): PlatformRegistration {
@@ -193,7 +188,7 @@ export async function createPlatformRegistry(
         // Lost a race with a concurrent registration: drop the key we made for it.
         await store.Delete('publickey', { kid });
         await store.Delete('privatekey', { kid });
-        if (isDuplicateKey(error)) {
+        if (isDuplicateKeyError(error)) {
           throw new ConflictError(
             `A platform with issuer ${input.issuer} and client id ${input.clientId} is already registered.`,
             { code: 'PLATFORM_ALREADY_REGISTERED' },

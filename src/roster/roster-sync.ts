@@ -94,6 +94,10 @@ export interface RosterSyncState {
 
 export interface RosterRepository {
   members(platformId: string, contextId: string): Promise<RosterMember[]>;
+  /** One person's memberships across the platform's courses (data export). */
+  membershipsOf(platformId: string, userId: string): Promise<RosterMember[]>;
+  /** Erases one person from every roster of the platform; returns how many records went. */
+  deleteMember(platformId: string, userId: string): Promise<number>;
   /** Upserts these members (by platform, course, user). */
   saveMembers(members: readonly RosterMember[]): Promise<void>;
   syncState(platformId: string, contextId: string): Promise<RosterSyncState | undefined>;

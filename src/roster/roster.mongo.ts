@@ -10,6 +10,7 @@ import type {
   RosterRepository,
   RosterSyncState,
 } from './roster-sync.js';
+import { isDuplicateKeyError } from '../infra/mongo-errors.js';
 
 interface MemberDocument {
   platformId: string;
@@ -64,19 +65,26 @@ function toState(doc: SyncDocument): RosterSyncState {
   };
 }
 
-const isDuplicateKey = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
-
 export async function createRosterRepository(connection: Connection): Promise<RosterRepository> {
   const members = connection.collection<MemberDocument>('pw_roster_members');
   const syncs = connection.collection<SyncDocument>('pw_roster_syncs');
   await members.createIndex({ platformId: 1, contextId: 1, userId: 1 }, { unique: true });
+  await members.createIndex({ platformId: 1, userId: 1 });
   await syncs.createIndex({ platformId: 1, contextId: 1 }, { unique: true });
 
   return {
     async members(platformId, contextId) {
       const docs = await members.find({ platformId, contextId }).sort({ userId: 1 }).toArray();
       return docs.map(toMember);
+    },
+
+    async membershipsOf(platformId, userId) {
+      const docs = await members.find({ platformId, userId }).toArray();
+      return docs.map(toMember);
+    },
+
+    async deleteMember(platformId, userId) {
+      return (await members.deleteMany({ platformId, userId })).deletedCount;
     },
 
     async saveMembers(list) {
@@ -132,7 +140,7 @@ export async function createRosterRepository(connection: Connection): Promise<Ro
         });
         return true;
       } catch (error) {
-        if (isDuplicateKey(error)) return false;
+        if (isDuplicateKeyError(error)) return false;
         throw error;
       }
     },

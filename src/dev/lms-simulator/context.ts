@@ -22,6 +22,8 @@ export interface PlatformContext {
   readonly views: Views;
   readonly toolKeys: ToolKeySets;
   readonly platformName: string;
+  /** `lti_storage_target` sent in login and launch (Platform Storage), or undefined (none). */
+  readonly storageTarget: string | undefined;
 }
 
 export const nowSeconds = (clock: Clock): number => Math.floor(clock.now().getTime() / 1000);

@@ -27,6 +27,8 @@ export interface PlatformSetup {
   readonly signingKey?: SigningKey;
   /** Seeded students (default 30). */
   readonly studentCount?: number;
+  /** Platform Storage on or off (default: Canvas on, Moodle off, as the real platforms). */
+  readonly platformStorage?: boolean;
 }
 
 export interface LmsSimulatorOptions {
@@ -76,6 +78,7 @@ export async function createLmsSimulator(options: LmsSimulatorOptions): Promise<
         : { faults: setup.faults ?? options.faults ?? {} }),
       ...(setup.signingKey === undefined ? {} : { signingKey: setup.signingKey }),
       ...(setup.studentCount === undefined ? {} : { studentCount: setup.studentCount }),
+      ...(setup.platformStorage === undefined ? {} : { platformStorage: setup.platformStorage }),
       ...(options.toolJwksTimeoutMs === undefined
         ? {}
         : { toolJwksTimeoutMs: options.toolJwksTimeoutMs }),
@@ -129,7 +132,13 @@ export {
   type SigningKey,
 } from './jwt.js';
 export type { LaunchRequest, LoginInitiation } from './oidc.js';
-export { CANVAS_ISSUER, PROFILES, PlatformUrls, type ProfileName } from './profiles.js';
+export {
+  CANVAS_ISSUER,
+  PROFILES,
+  PlatformUrls,
+  STORAGE_FRAME_NAME,
+  type ProfileName,
+} from './profiles.js';
 export type { RegistrationStart } from './registration.js';
 export { seedCourse, seedUsers, type SeedCourse, type SeedUser, type CourseRole } from './seed.js';
 export * from './state.js';

@@ -97,6 +97,7 @@ export function initiateLogin(ctx: PlatformContext, request: LaunchRequest): Log
     fields['canvas_region'] = 'not_configured';
     fields['canvas_environment'] = 'prod';
   }
+  if (ctx.storageTarget !== undefined) fields['lti_storage_target'] = ctx.storageTarget;
   const query = new URLSearchParams(fields).toString();
   const separator = registration.loginUrl.includes('?') ? '&' : '?';
   return {
@@ -185,7 +186,10 @@ function checkAuthRequest(
       ? undefined
       : ctx.state.launchHints.get(p['lti_message_hint']);
   if (p['lti_message_hint'] !== undefined) {
-    if (hint === undefined) problems.push('unknown lti_message_hint');
+    // Single use, as on the real platforms (Canvas fetch_and_delete_launch, Moodle
+    // unset($SESSION->$launchid)): a second authorization request for one launch is refused.
+    if (hint === undefined)
+      problems.push('unknown lti_message_hint (the launch has expired or was already used)');
     else {
       if (hint.expiresAtMs <= ctx.clock.now().getTime()) problems.push('lti_message_hint expired');
       if (p['client_id'] !== undefined && hint.clientId !== p['client_id'])
@@ -212,6 +216,7 @@ export function handleAuth(ctx: PlatformContext, req: Request, res: Response): v
     return;
   }
   const redirectUri = p['redirect_uri'] ?? '';
+  ctx.state.launchHints.delete(p['lti_message_hint'] ?? '');
   const { token, claims } = mintLaunchToken(ctx, registration, hint, p['nonce'] ?? '');
   ctx.state.issuedIdTokens.push({
     at: ctx.clock.now().toISOString(),
@@ -231,6 +236,10 @@ export function handleAuth(ctx: PlatformContext, req: Request, res: Response): v
       fields: [
         { name: 'id_token', value: token },
         { name: 'state', value: p['state'] ?? '' },
+        // Canvas repeats the Platform Storage signal in the launch itself.
+        ...(ctx.storageTarget === undefined
+          ? []
+          : [{ name: 'lti_storage_target', value: ctx.storageTarget }]),
       ],
       profile: ctx.profile.name,
       assetBase: ctx.urls.base,

@@ -23,6 +23,12 @@ export function dashboardModel(
     title: `LMS simulator: ${selected.profile}`,
     profile: selected.profile,
     assetBase: selected.urls.base,
+    // Platform Storage: a frame at the platform's (auth endpoint's) origin, named as announced in
+    // lti_storage_target, next to the tool's frame (the tool addresses it via window.parent).
+    storageFrame:
+      selected.storageTarget === undefined
+        ? undefined
+        : { name: selected.storageTarget, src: selected.urls.storageFrame },
     platforms: platforms.map((p) => ({
       profile: p.profile,
       issuer: p.issuer,

@@ -40,7 +40,13 @@ import {
   type LoginInitiation,
 } from './oidc.js';
 import { renderDashboard } from './pages.js';
-import { CANVAS_ISSUER, PlatformUrls, PROFILES, type ProfileName } from './profiles.js';
+import {
+  CANVAS_ISSUER,
+  PlatformUrls,
+  PROFILES,
+  STORAGE_FRAME_NAME,
+  type ProfileName,
+} from './profiles.js';
 import {
   handleOpenidConfiguration,
   handleRegistration,
@@ -99,6 +105,11 @@ export interface PlatformOptions {
   readonly studentCount?: number;
   /** Pre-loaded views (shared between platforms of one simulator). */
   readonly views?: Views;
+  /**
+   * 1EdTech Platform Storage (`lti_storage_target` in login and launch, a frame answering
+   * lti.put_data / lti.get_data). Default: the profile's behaviour (Canvas on, Moodle off).
+   */
+  readonly platformStorage?: boolean;
 }
 
 /** Options of `mintIdToken`: a launch token without the browser flow, optionally broken on purpose. */
@@ -116,6 +127,8 @@ export interface SimulatedPlatform {
   readonly urls: PlatformUrls;
   readonly state: SimulatorState;
   readonly faults: FaultInjector;
+  /** The `lti_storage_target` this platform sends (Platform Storage), or undefined. */
+  readonly storageTarget: string | undefined;
   /** Publishing keys; the first one signs. */
   readonly keys: readonly SigningKey[];
   readonly router: Router;
@@ -158,6 +171,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Simulate
     platformName:
       options.platformName ??
       (options.profile === 'canvas' ? 'Simulated Canvas' : 'Simulated Moodle'),
+    storageTarget:
+      options.platformStorage === undefined
+        ? spec.storageTarget
+        : options.platformStorage
+          ? (spec.storageTarget ?? STORAGE_FRAME_NAME)
+          : undefined,
   };
 
   const registerTool = (tool: ToolOptions): ToolRegistration => {
@@ -216,6 +235,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Simulate
     const known: readonly AssetName[] = [
       'dev-lms-autosubmit.js',
       'dev-lms-register.js',
+      'dev-lms-platform-storage.js',
       'dev-lms.css',
     ];
     const asset = known.find((a) => a === name);
@@ -227,6 +247,23 @@ export async function createPlatform(options: PlatformOptions): Promise<Simulate
   });
   router.get('/', (_req, res) => {
     res.type('html').send(renderDashboard(ctx.views, [platform], platform));
+  });
+  // The Platform Storage frame the dashboard embeds next to the tool's frame (Canvas's
+  // post_message_forwarding): it answers only the registered tools' origins.
+  router.get(`/${STORAGE_FRAME_NAME}`, (_req, res) => {
+    if (ctx.storageTarget === undefined) {
+      res.status(404).type('text').send('This platform does not offer Platform Storage.');
+      return;
+    }
+    res.type('html').send(
+      ctx.views.render('storage-frame', {
+        title: 'Platform Storage',
+        profile: spec.name,
+        assetBase: urls.base,
+        frameName: ctx.storageTarget,
+        toolOrigins: JSON.stringify(toolOrigins(state)),
+      }),
+    );
   });
   router.all(
     '/launch',
@@ -396,6 +433,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Simulate
     urls,
     state,
     faults,
+    storageTarget: ctx.storageTarget,
     keys: ctx.keys,
     router,
     initiateLogin: (request) => initiateLogin(ctx, request),
@@ -430,6 +468,27 @@ export async function createPlatform(options: PlatformOptions): Promise<Simulate
     },
   };
   return platform;
+}
+
+/** Origins of every registered tool (login, launch and redirect URLs): who may use the storage. */
+function toolOrigins(state: SimulatorState): string[] {
+  const origins = new Set<string>();
+  for (const registration of state.registrations.values()) {
+    for (const url of [
+      registration.loginUrl,
+      registration.targetLinkUri,
+      registration.deepLinkUrl,
+      ...registration.redirectUris,
+    ]) {
+      if (url === undefined) continue;
+      try {
+        origins.add(new URL(url).origin);
+      } catch {
+        // A registration with a broken URL simply gets no storage.
+      }
+    }
+  }
+  return [...origins].sort();
 }
 
 function mintIdToken(

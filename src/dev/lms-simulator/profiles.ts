@@ -36,7 +36,17 @@ export interface ProfileSpec {
   /** Whether the openid-configuration GET needs the registration token (Canvas yes, Moodle no). */
   readonly openidConfigurationNeedsToken: boolean;
   readonly productFamilyCode: string;
+  /**
+   * 1EdTech Platform Storage: the frame named in `lti_storage_target` (login and launch), which
+   * answers lti.capabilities / lti.put_data / lti.get_data. Canvas (web) sends
+   * `post_message_forwarding`; Moodle (4.x `lti_build_login_request`) sends no
+   * `lti_storage_target` and has no such frame.
+   */
+  readonly storageTarget: string | undefined;
 }
+
+/** The frame name Canvas uses for Platform Storage (a sibling of the tool's iframe). */
+export const STORAGE_FRAME_NAME = 'post_message_forwarding';
 
 export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
   canvas: {
@@ -60,6 +70,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
     requireUserAgent: true,
     openidConfigurationNeedsToken: true,
     productFamilyCode: 'canvas',
+    storageTarget: STORAGE_FRAME_NAME,
   },
   moodle: {
     name: 'moodle',
@@ -82,6 +93,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
     requireUserAgent: false,
     openidConfigurationNeedsToken: false,
     productFamilyCode: 'moodle',
+    storageTarget: undefined,
   },
 };
 
@@ -133,6 +145,10 @@ export class PlatformUrls {
   }
   get startRegistration(): string {
     return `${this.#base}/register-tool`;
+  }
+  /** The Platform Storage frame page (served at the auth endpoint's origin, like Canvas's). */
+  get storageFrame(): string {
+    return `${this.#base}/${STORAGE_FRAME_NAME}`;
   }
   lineItems(courseId: string, typeId?: string): string {
     return this.#fill(this.#profile.routes.lineItems, { courseId }) + this.#typeQuery(typeId);

@@ -17,18 +17,20 @@ export const DEFAULT_PROJECT_ROOT = path.resolve(
 );
 
 export type PageName =
-  'layout' | 'autopost' | 'message' | 'deep-link-result' | 'index' | 'register';
+  'layout' | 'autopost' | 'message' | 'deep-link-result' | 'index' | 'register' | 'storage-frame';
 
 export interface Views {
   render(page: Exclude<PageName, 'layout'>, context: Record<string, unknown>): string;
   asset(name: AssetName): string;
 }
 
-export type AssetName = 'dev-lms-autosubmit.js' | 'dev-lms-register.js' | 'dev-lms.css';
+export type AssetName =
+  'dev-lms-autosubmit.js' | 'dev-lms-register.js' | 'dev-lms-platform-storage.js' | 'dev-lms.css';
 
 const ASSET_PATHS: Readonly<Record<AssetName, string>> = {
   'dev-lms-autosubmit.js': 'public/js/dev-lms-autosubmit.js',
   'dev-lms-register.js': 'public/js/dev-lms-register.js',
+  'dev-lms-platform-storage.js': 'public/js/dev-lms-platform-storage.js',
   'dev-lms.css': 'public/css/dev-lms.css',
 };
 
@@ -40,7 +42,14 @@ export function loadViews(projectRoot: string = DEFAULT_PROJECT_ROOT): Views {
   const read = (name: PageName): string => readFileSync(path.join(dir, `${name}.hbs`), 'utf8');
   const layout = hbs.compile(read('layout'), { strict: false });
   const pages = new Map<string, HandlebarsTemplateDelegate>();
-  for (const name of ['autopost', 'message', 'deep-link-result', 'index', 'register'] as const) {
+  for (const name of [
+    'autopost',
+    'message',
+    'deep-link-result',
+    'index',
+    'register',
+    'storage-frame',
+  ] as const) {
     pages.set(name, hbs.compile(read(name)));
   }
   const assets = new Map<AssetName, string>();

@@ -40,6 +40,9 @@ export function securityHeaders(options: SecurityHeaderOptions): RequestHandler 
         scriptSrc: ["'self'"],
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'"],
+        // KaTeX positions glyphs with style attributes; <style> elements stay forbidden and
+        // attributes cannot run script, so this admits layout only.
+        styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],

@@ -80,6 +80,7 @@ describe('app (HTTP edge)', () => {
     const res = await request(app)
       .get('/t/async-boom')
       .set('Accept', 'application/json')
+      .set('X-Forwarded-Proto', 'https')
       .expect(500);
     expect(res.body.error.code).to.equal('INTERNAL_ERROR');
   });
@@ -88,6 +89,7 @@ describe('app (HTTP edge)', () => {
     const res = await request(appWith({ production: true }))
       .get('/t/boom')
       .set('Accept', 'text/html')
+      .set('X-Forwarded-Proto', 'https')
       .expect(500);
     expect(res.text).not.to.include('secret internal detail');
     expect(res.text).not.to.match(/\s+at .+:\d+:\d+/);
@@ -95,6 +97,7 @@ describe('app (HTTP edge)', () => {
     const json = await request(appWith({ production: true }))
       .get('/t/async-boom')
       .set('Accept', 'application/json')
+      .set('X-Forwarded-Proto', 'https')
       .expect(500);
     expect(json.body.error).not.to.have.property('debug');
     expect(json.body.error.message).to.equal('Something went wrong on our side.');
@@ -128,8 +131,18 @@ describe('app (HTTP edge)', () => {
     expect(csp).to.include(
       "frame-ancestors 'self' https://canvas.example.edu https://moodle.example.org",
     );
-    expect(csp).to.include("script-src 'self'");
-    expect(csp).not.to.include('unsafe-inline');
+    const directives = new Map(
+      csp.split(';').map((d) => {
+        const [name = '', ...values] = d.trim().split(/\s+/);
+        return [name, values.join(' ')] as const;
+      }),
+    );
+    expect(directives.get('script-src')).to.equal("'self'");
+    expect(directives.get('script-src-attr')).to.equal("'none'");
+    expect(directives.get('style-src')).to.equal("'self'");
+    // Only style attributes (KaTeX layout) may be inline: never scripts or <style> elements.
+    expect(directives.get('style-src-attr')).to.equal("'unsafe-inline'");
+    expect(csp.match(/unsafe-inline/g)).to.have.length(1);
     expect(res.headers).not.to.have.property('x-frame-options');
     expect(res.headers['referrer-policy']).to.equal('no-referrer');
   });

@@ -379,6 +379,27 @@ describe('grade outbox: durable AGS passback against the simulated Canvas and Mo
     expect(times[2]! - times[1]!).to.be.at.least(1000);
   });
 
+  it('latestPerStream gives the newest entry of each learner on a link, however many there are', async function () {
+    const { outbox } = await outboxFor(fx);
+    const link = 'latest-per-stream-link';
+    const scope = {
+      platformId: fx.platformId('canvas'),
+      contextId: fx.platform('canvas').state.course.contextId,
+      resourceLinkId: link,
+    };
+    for (const value of [1, 2, 3]) await enqueue(outbox, 'canvas', link, 'student-26', value);
+    const newest = await enqueue(outbox, 'canvas', link, 'student-27', 9);
+    await enqueue(outbox, 'canvas', 'another-link', 'student-26', 7);
+    const latest = await outbox.latestPerStream(scope);
+    const byUser = new Map(latest.map((e) => [e.userId, e]));
+    expect(latest).to.have.length(2);
+    expect(byUser.get(sub(fx.platform('canvas'), 'student-26'))?.scoreGiven).to.equal(3);
+    expect(byUser.get(sub(fx.platform('canvas'), 'student-27'))?.id).to.equal(newest);
+    expect(await outbox.latestPerStream({ ...scope, contextId: 'another-course' })).to.deep.equal(
+      [],
+    );
+  });
+
   it('a link launched without grade services is dead-lettered with a plain reason', async function () {
     const { outbox, worker } = await outboxFor(fx);
     const id = await enqueue(outbox, 'canvas', 'never-launched-link', 'student-25', 5);

@@ -127,4 +127,50 @@ describe('loadConfig', () => {
     const error = problemsOf(production, [...defaults, { lti: { tokenMaxAgeSeconds: -3 } }]);
     expect(error.problems[0]?.variable).to.include('lti.tokenMaxAgeSeconds');
   });
+
+  it('PATHWISE_SECURE_COOKIES: on for a loopback http URL (browsers treat it as secure), refused where browsers would drop the cookies or in production', () => {
+    const dev = { NODE_ENV: 'development', PATHWISE_DEV_MODE: 'true' };
+    expect(
+      loadConfig(
+        { ...dev, PUBLIC_URL: 'http://localhost:4100', PATHWISE_SECURE_COOKIES: 'true' },
+        defaults,
+      ).secureCookies,
+    ).to.equal(true);
+    expect(
+      problemsOf({
+        ...dev,
+        PUBLIC_URL: 'http://pathwise.lan:4100',
+        PATHWISE_SECURE_COOKIES: 'true',
+      }).problems.map((p) => p.variable),
+    ).to.deep.equal(['PATHWISE_SECURE_COOKIES']);
+    expect(
+      problemsOf({ ...production, PATHWISE_SECURE_COOKIES: 'false' }).problems.map(
+        (p) => p.variable,
+      ),
+    ).to.deep.equal(['PATHWISE_SECURE_COOKIES']);
+    expect(problemsOf({ ...dev, PATHWISE_SECURE_COOKIES: 'maybe' }).problems[0]?.variable).to.equal(
+      'PATHWISE_SECURE_COOKIES',
+    );
+  });
+
+  it('PATHWISE_DEV_LMS_URL: the simulator under another host name in dev mode, always at /dev/lms', () => {
+    const dev = { NODE_ENV: 'development', PATHWISE_DEV_MODE: 'true', PORT: '4100' };
+    expect(loadConfig(dev, defaults).devLmsUrl).to.equal('http://localhost:4100/dev/lms');
+    expect(
+      loadConfig({ ...dev, PATHWISE_DEV_LMS_URL: 'http://127.0.0.1:4100/dev/lms/' }, defaults)
+        .devLmsUrl,
+    ).to.equal('http://127.0.0.1:4100/dev/lms');
+    for (const bad of ['http://127.0.0.1:4100/lms', 'ftp://127.0.0.1/dev/lms', 'nope']) {
+      expect(
+        problemsOf({ ...dev, PATHWISE_DEV_LMS_URL: bad }).problems.map((p) => p.variable),
+        bad,
+      ).to.deep.equal(['PATHWISE_DEV_LMS_URL']);
+    }
+    expect(
+      problemsOf({
+        ...production,
+        PATHWISE_DEV_LMS_URL: 'https://lms.example/dev/lms',
+      }).problems.map((p) => p.variable),
+    ).to.deep.equal(['PATHWISE_DEV_LMS_URL']);
+  });
 });
