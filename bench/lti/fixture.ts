@@ -13,6 +13,7 @@ import { silentLogger, testConfig } from '../../test/support/app.js';
 import { openTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { startServer } from '../../test/support/platform/http.js';
 import { startSimulator, type RunningSimulator } from '../../test/support/platform/simulator.js';
+import { registerSimulatedPlatforms } from '../../test/support/pathwise.js';
 
 export type Profile = 'canvas' | 'moodle';
 export const PROFILES: readonly Profile[] = ['canvas', 'moodle'];
@@ -65,25 +66,10 @@ export async function startLtiBenchFixture(options: {
       registrationUrl: `${server.url}/lti/register`,
     },
   });
-  const registrations = new Map<Profile, PlatformRegistration>();
-  for (const platform of sim.simulator.platforms) {
-    const [tool] = platform.state.registrations.values();
-    if (tool === undefined) throw new Error('the simulator registered no tool');
-    registrations.set(
-      platform.profile,
-      await application.registry.register({
-        issuer: platform.issuer,
-        clientId: tool.clientId,
-        name: `simulated ${platform.profile}`,
-        authEndpoint: platform.urls.auth,
-        tokenEndpoint: platform.urls.token,
-        jwksUrl: platform.urls.jwks,
-        active: true,
-        source: 'static',
-        deploymentIds: tool.deploymentIds,
-      }),
-    );
-  }
+  const registrations = await registerSimulatedPlatforms(
+    application.registry,
+    sim.simulator.platforms,
+  );
   return {
     url: server.url,
     application,

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { composeApplication, type Application } from '../../src/composition.js';
 import { openDatabase, type Database } from '../../src/infra/db.js';
 import type { Clock } from '../../src/shared/clock.js';
-import type { PlatformRegistration } from '../../src/lti/platforms.js';
+import type { PlatformRegistration, PlatformRegistry } from '../../src/lti/platforms.js';
 import type { SimulatedPlatform } from '../../src/dev/lms-simulator/index.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 import { silentLogger, testConfig } from './app.js';
@@ -64,6 +64,31 @@ export async function startPathwise(
   };
 }
 
+/** Registers each simulated platform with Pathwise (active, with its deployments), by profile. */
+export async function registerSimulatedPlatforms(
+  registry: PlatformRegistry,
+  platforms: readonly SimulatedPlatform[],
+): Promise<Map<string, PlatformRegistration>> {
+  const registrations = new Map<string, PlatformRegistration>();
+  for (const platform of platforms) {
+    const [tool] = platform.state.registrations.values();
+    if (tool === undefined) throw new Error('the simulator registered no tool');
+    const registration = await registry.register({
+      issuer: platform.issuer,
+      clientId: tool.clientId,
+      name: `simulated ${platform.profile}`,
+      authEndpoint: platform.urls.auth,
+      tokenEndpoint: platform.urls.token,
+      jwksUrl: platform.urls.jwks,
+      active: true,
+      source: 'static',
+      deploymentIds: tool.deploymentIds,
+    });
+    registrations.set(platform.profile, registration);
+  }
+  return registrations;
+}
+
 export interface LtiFixture {
   readonly pathwise: RunningPathwise;
   readonly sim: RunningSimulator;
@@ -89,23 +114,10 @@ export async function startLtiFixture(
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-  const registrations = new Map<string, PlatformRegistration>();
-  for (const platform of sim.simulator.platforms) {
-    const [tool] = platform.state.registrations.values();
-    if (tool === undefined) throw new Error('the simulator registered no tool');
-    const registration = await pathwise.application.registry.register({
-      issuer: platform.issuer,
-      clientId: tool.clientId,
-      name: `simulated ${platform.profile}`,
-      authEndpoint: platform.urls.auth,
-      tokenEndpoint: platform.urls.token,
-      jwksUrl: platform.urls.jwks,
-      active: true,
-      source: 'static',
-      deploymentIds: tool.deploymentIds,
-    });
-    registrations.set(platform.profile, registration);
-  }
+  const registrations = await registerSimulatedPlatforms(
+    pathwise.application.registry,
+    sim.simulator.platforms,
+  );
   return {
     pathwise,
     sim,

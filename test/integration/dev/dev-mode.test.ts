@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { driveLaunch, readForm, type LoginInitiation } from '../../support/platform/index.js';
 import { startPathwise, type RunningPathwise } from '../../support/pathwise.js';
+import { waitFor } from '../../support/wait.js';
 
 /** What a person clicking "launch" on the /dev/lms page starts: the simulator's login form. */
 async function dashboardLaunch(pathwise: RunningPathwise, path: string): Promise<LoginInitiation> {
@@ -12,14 +13,6 @@ async function dashboardLaunch(pathwise: RunningPathwise, path: string): Promise
   const getUrl = new URL(url);
   for (const [name, value] of Object.entries(form.fields)) getUrl.searchParams.set(name, value);
   return { url: url.toString(), params: form.fields, getUrl: getUrl.toString() };
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('dev mode: Pathwise with the built-in LMS simulator at /dev/lms', function () {

@@ -28,16 +28,9 @@ import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger, testConfig } from '../../support/app.js';
 import { startServer } from '../../support/platform/http.js';
 import { registrySnapshot } from '../registration/helpers.js';
+import { waitFor } from '../../support/wait.js';
 
 /** Polls until `condition` holds (background work: the grade outbox worker). */
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 type Profile = 'canvas' | 'moodle';
 
 describe('LTI security checklist: login, launch, session, JWKS', function () {

@@ -11,14 +11,7 @@ import {
   userIdOf,
   type Profile,
 } from '../../support/practice.js';
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { waitFor } from '../../support/wait.js';
 
 const count = (fx: LtiFixture, collection: string, filter: Record<string, unknown> = {}) =>
   fx.pathwise.database.connection.collection(collection).countDocuments(filter);
