@@ -13,7 +13,7 @@ import { sessionFrom } from '../lti/lti.routes.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { assertNever, type Result } from '../shared/result.js';
-import { PACES } from '../learners/learner.js';
+import { PACES, strengthsAndWeaknesses } from '../learners/learner.js';
 import type {
   PracticeContext,
   PracticeError,
@@ -243,6 +243,7 @@ export function practicePage(
       .filter((s) => s.ready)
       .map((s) => ({ id: s.skillId, name: s.name, selected: set.chosenSkillId === s.skillId })),
     autoChoice: set.chosenSkillId === undefined,
+    profile: profileSummary(state),
     goals: learner.goals.map((g) => ({
       id: g.id,
       skills: g.skillIds
@@ -261,6 +262,19 @@ export function practicePage(
       })),
     },
   };
+}
+
+/** Strengths and what to work on, across everything the learner practised on this platform. */
+function profileSummary(state: PracticeState) {
+  const names = new Map<string, string>(state.skills.map((s) => [s.skillId, s.name]));
+  const { strengths, weaknesses } = strengthsAndWeaknesses(state.learner);
+  const describe = (list: typeof strengths) =>
+    list.slice(0, 5).map((s) => ({
+      name: names.get(s.skillId) ?? s.skillId.replace(/-/g, ' '),
+      percent: pct(s.mastery),
+      record: `${s.correct} of ${s.attempts} right`,
+    }));
+  return { strengths: describe(strengths), weaknesses: describe(weaknesses) };
 }
 
 const PACE_LABELS = {

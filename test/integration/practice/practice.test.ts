@@ -169,6 +169,7 @@ describe('student practice over real HTTP (simulator launch → practice → gra
     }
     expect(html).to.contain('Set complete');
     expect(html).to.contain('Skills mastered: 2 of 2');
+    expect(html).to.match(/Your strengths<\/h2>\s*<ul>\s*<li>Adding (small|big) numbers/);
     const set = await storedSet(fx, userId);
     expect(set.lastScore?.scoreGiven).to.equal(10);
     expect(set.lastScore?.activityProgress).to.equal('Completed');
