@@ -107,7 +107,7 @@ print(
 );
 print(
   `each run: ${WARMUP_MS} ms warm-up (discarded) + ${DURATION_MS} ms measured, closed loop; ` +
-    `1 launch = ${HTTP_REQUESTS_PER_LAUNCH} HTTP requests (login 302, LMS auth 200, launch 303, home 200)`,
+    `1 launch = ${HTTP_REQUESTS_PER_LAUNCH} HTTP requests (login: 302, or for Canvas a 200 page whose form the client submits as a browser without scripts would; LMS auth 200; launch 303; home 200)`,
 );
 print();
 
