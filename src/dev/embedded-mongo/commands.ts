@@ -453,26 +453,17 @@ export class CommandProcessor {
     const documents = cmd['documents'];
     if (!Array.isArray(documents))
       throw new MongoCommandError(ErrorCode.TypeMismatch, 'documents must be an array');
-    const ordered = cmd['ordered'] !== false;
-    const writeErrors: Document[] = [];
     let n = 0;
     const { collection } = this.store.ensureCollection(db, name);
-    (documents as unknown[]).forEach((raw, index) => {
-      if (ordered && writeErrors.length > 0) return;
-      try {
-        if (!isPlainObject(raw))
-          throw new MongoCommandError(ErrorCode.TypeMismatch, 'document must be an object');
-        const doc = withIdFirst(raw);
-        checkStorable(doc);
-        collection.insert(doc);
-        n++;
-      } catch (error) {
-        writeErrors.push(writeError(index, error));
-      }
+    const writeErrors = eachWriteStatement(cmd, documents, (raw) => {
+      if (!isPlainObject(raw))
+        throw new MongoCommandError(ErrorCode.TypeMismatch, 'document must be an object');
+      const doc = withIdFirst(raw);
+      checkStorable(doc);
+      collection.insert(doc);
+      n++;
     });
-    const reply: Document = { n, ok: 1 };
-    if (writeErrors.length > 0) reply['writeErrors'] = writeErrors;
-    return reply;
+    return writeReply({ n }, writeErrors);
   }
 
   private update(cmd: Document, db: string): Document {
@@ -480,39 +471,32 @@ export class CommandProcessor {
     const updates = cmd['updates'];
     if (!Array.isArray(updates))
       throw new MongoCommandError(ErrorCode.TypeMismatch, 'updates must be an array');
-    const ordered = cmd['ordered'] !== false;
     let n = 0;
     let nModified = 0;
     const upserted: Document[] = [];
-    const writeErrors: Document[] = [];
-    (updates as unknown[]).forEach((raw, index) => {
-      if (ordered && writeErrors.length > 0) return;
-      try {
-        if (!isPlainObject(raw))
-          throw new MongoCommandError(ErrorCode.TypeMismatch, 'update must be an object');
-        checkStatementFields(raw, [
-          'q',
-          'u',
-          'upsert',
-          'multi',
-          'arrayFilters',
-          'collation',
-          'hint',
-          'c',
-          'sort',
-        ]);
-        const result = this.updateOne(db, name, raw);
-        n += result.n;
-        nModified += result.modified;
-        if (result.upsertedId !== undefined) upserted.push({ index, _id: result.upsertedId });
-      } catch (error) {
-        writeErrors.push(writeError(index, error));
-      }
+    const writeErrors = eachWriteStatement(cmd, updates, (raw, index) => {
+      if (!isPlainObject(raw))
+        throw new MongoCommandError(ErrorCode.TypeMismatch, 'update must be an object');
+      checkStatementFields(raw, [
+        'q',
+        'u',
+        'upsert',
+        'multi',
+        'arrayFilters',
+        'collation',
+        'hint',
+        'c',
+        'sort',
+      ]);
+      const result = this.updateOne(db, name, raw);
+      n += result.n;
+      nModified += result.modified;
+      if (result.upsertedId !== undefined) upserted.push({ index, _id: result.upsertedId });
     });
-    const reply: Document = { n: n + upserted.length, nModified, ok: 1 };
-    if (upserted.length > 0) reply['upserted'] = upserted;
-    if (writeErrors.length > 0) reply['writeErrors'] = writeErrors;
-    return reply;
+    return writeReply(
+      { n: n + upserted.length, nModified, ...(upserted.length > 0 ? { upserted } : {}) },
+      writeErrors,
+    );
   }
 
   private updateOne(
@@ -580,38 +564,29 @@ export class CommandProcessor {
     const deletes = cmd['deletes'];
     if (!Array.isArray(deletes))
       throw new MongoCommandError(ErrorCode.TypeMismatch, 'deletes must be an array');
-    const ordered = cmd['ordered'] !== false;
     let n = 0;
-    const writeErrors: Document[] = [];
-    (deletes as unknown[]).forEach((raw, index) => {
-      if (ordered && writeErrors.length > 0) return;
-      try {
-        if (!isPlainObject(raw))
-          throw new MongoCommandError(ErrorCode.TypeMismatch, 'delete must be an object');
-        checkStatementFields(raw, ['q', 'limit', 'collation', 'hint']);
-        const limit = raw['limit'];
-        if (limit !== 0 && limit !== 1) {
-          throw new MongoCommandError(
-            ErrorCode.FailedToParse,
-            'The limit field in delete objects must be 0 or 1.',
-          );
-        }
-        const query = checkFilter(raw['q']);
-        const collation = checkCollation(raw['collation']);
-        const collection = this.store.collection(db, name);
-        this.checkHint(collection, raw['hint']);
-        if (collection === undefined) return;
-        for (const [id] of matchIds(collection, query, collation, limit === 1 ? 1 : Infinity)) {
-          collection.remove(id);
-          n++;
-        }
-      } catch (error) {
-        writeErrors.push(writeError(index, error));
+    const writeErrors = eachWriteStatement(cmd, deletes, (raw) => {
+      if (!isPlainObject(raw))
+        throw new MongoCommandError(ErrorCode.TypeMismatch, 'delete must be an object');
+      checkStatementFields(raw, ['q', 'limit', 'collation', 'hint']);
+      const limit = raw['limit'];
+      if (limit !== 0 && limit !== 1) {
+        throw new MongoCommandError(
+          ErrorCode.FailedToParse,
+          'The limit field in delete objects must be 0 or 1.',
+        );
+      }
+      const query = checkFilter(raw['q']);
+      const collation = checkCollation(raw['collation']);
+      const collection = this.store.collection(db, name);
+      this.checkHint(collection, raw['hint']);
+      if (collection === undefined) return;
+      for (const [id] of matchIds(collection, query, collation, limit === 1 ? 1 : Infinity)) {
+        collection.remove(id);
+        n++;
       }
     });
-    const reply: Document = { n, ok: 1 };
-    if (writeErrors.length > 0) reply['writeErrors'] = writeErrors;
-    return reply;
+    return writeReply({ n }, writeErrors);
   }
 
   private findAndModify(cmd: Document, db: string): Document {
@@ -1076,4 +1051,31 @@ function checkPipeline(pipeline: unknown[]): Document[] {
 
 function uuidBinary(uuid: string): UUID {
   return new UUID(uuid);
+}
+
+/**
+ * Runs one write command's statements the way MongoDB does: each failure becomes a write error
+ * with its index; an ordered batch stops at the first one, an unordered batch goes on.
+ */
+function eachWriteStatement(
+  cmd: Document,
+  statements: unknown[],
+  apply: (raw: unknown, index: number) => void,
+): Document[] {
+  const ordered = cmd['ordered'] !== false;
+  const writeErrors: Document[] = [];
+  statements.forEach((raw, index) => {
+    if (ordered && writeErrors.length > 0) return;
+    try {
+      apply(raw, index);
+    } catch (error) {
+      writeErrors.push(writeError(index, error));
+    }
+  });
+  return writeErrors;
+}
+
+/** The reply of a write command: its counts, `ok`, and the write errors if any. */
+function writeReply(counts: Document, writeErrors: readonly Document[]): Document {
+  return { ...counts, ok: 1, ...(writeErrors.length > 0 ? { writeErrors } : {}) };
 }
