@@ -4,6 +4,35 @@
  * dot product and an update a handful of arithmetic operations.
  */
 
+/** Last 1-3 answers on the skill as one of 14 codes. */
+const SKILL_PATTERN_FEATURES = [
+  'skillPattern1',
+  'skillPattern2',
+  'skillPattern3',
+  'skillPattern4',
+  'skillPattern5',
+  'skillPattern6',
+  'skillPattern7',
+  'skillPattern8',
+  'skillPattern9',
+  'skillPattern10',
+  'skillPattern11',
+  'skillPattern12',
+  'skillPattern13',
+  'skillPattern14',
+] as const;
+/** Last 3 answers overall as one of 8 codes. */
+const GLOBAL_PATTERN_FEATURES = [
+  'globalPattern0',
+  'globalPattern1',
+  'globalPattern2',
+  'globalPattern3',
+  'globalPattern4',
+  'globalPattern5',
+  'globalPattern6',
+  'globalPattern7',
+] as const;
+
 /** Feature names in the order of the weight vector. */
 export const FEATURES = [
   'bias',
@@ -24,28 +53,8 @@ export const FEATURES = [
   'skillGap',
   'itemRepeat',
   'skillStreak',
-  'skillPattern1',
-  'skillPattern2',
-  'skillPattern3',
-  'skillPattern4',
-  'skillPattern5',
-  'skillPattern6',
-  'skillPattern7',
-  'skillPattern8',
-  'skillPattern9',
-  'skillPattern10',
-  'skillPattern11',
-  'skillPattern12',
-  'skillPattern13',
-  'skillPattern14',
-  'globalPattern0',
-  'globalPattern1',
-  'globalPattern2',
-  'globalPattern3',
-  'globalPattern4',
-  'globalPattern5',
-  'globalPattern6',
-  'globalPattern7',
+  ...SKILL_PATTERN_FEATURES,
+  ...GLOBAL_PATTERN_FEATURES,
 ] as const;
 
 /** One feature of the learner model. */
@@ -71,39 +80,16 @@ export const COMPONENTS = {
   ],
   elo: ['skillAbility', 'globalAbility'],
   globalRecent: ['globalRecent'],
-  patterns: [
-    'skillPattern1',
-    'skillPattern2',
-    'skillPattern3',
-    'skillPattern4',
-    'skillPattern5',
-    'skillPattern6',
-    'skillPattern7',
-    'skillPattern8',
-    'skillPattern9',
-    'skillPattern10',
-    'skillPattern11',
-    'skillPattern12',
-    'skillPattern13',
-    'skillPattern14',
-    'globalPattern0',
-    'globalPattern1',
-    'globalPattern2',
-    'globalPattern3',
-    'globalPattern4',
-    'globalPattern5',
-    'globalPattern6',
-    'globalPattern7',
-  ],
+  patterns: [...SKILL_PATTERN_FEATURES, ...GLOBAL_PATTERN_FEATURES],
 } as const satisfies Record<string, readonly FeatureName[]>;
 
 /** A switchable component of the learner model. */
 export type ComponentName = keyof typeof COMPONENTS;
 
-/** Index of the first skill-pattern feature (last 1-3 answers on the skill, 14 codes). */
-export const SKILL_PATTERN_BASE = 17;
-/** Index of the first global-pattern feature (last 3 answers overall, 8 codes). */
-export const GLOBAL_PATTERN_BASE = 32;
+/** Skill-pattern code c (1-14: last 1-3 answers on the skill) is feature SKILL_PATTERN_BASE + c. */
+export const SKILL_PATTERN_BASE = FEATURES.indexOf('skillPattern1') - 1;
+/** Global-pattern code c (0-7: last 3 answers overall) is feature GLOBAL_PATTERN_BASE + c. */
+export const GLOBAL_PATTERN_BASE = FEATURES.indexOf('globalPattern0');
 
 /** Index of each feature in the weight vector. */
 export const FEATURE_INDEX: Readonly<Record<FeatureName, number>> = Object.fromEntries(
