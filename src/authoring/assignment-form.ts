@@ -12,6 +12,7 @@ import {
   type ScorePolicy,
 } from '../assignments/assignment-settings.js';
 import type { Assignment } from '../assignments/assignment.repository.js';
+import { formList, formText, formValue } from '../shared/form-fields.js';
 
 export interface AssignmentFormValue {
   readonly title: string;
@@ -75,12 +76,7 @@ export const formMessages = {
   scorePolicy: 'Choose how the grade is computed.',
 } as const;
 
-const field = (body: unknown, name: string): unknown =>
-  typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-const textField = (body: unknown, name: string): string => {
-  const value = field(body, name);
-  return typeof value === 'string' ? value.trim() : '';
-};
+const textField = (body: unknown, name: string): string => (formText(body, name) ?? '').trim();
 
 const masteryKeyOf = (rule: MasteryCriterion): string =>
   Object.entries(MASTERY_RULES).find(
@@ -109,19 +105,16 @@ const wholeNumber = (text: string): number | undefined =>
 
 /** Parses a submitted form; every problem is reported, keyed by field. */
 export function parseAssignmentForm(body: unknown, bank: readonly Skill[]): AssignmentFormResult {
-  const rawSkills = field(body, 'skills');
   const fields: AssignmentFormFields = {
     title: textField(body, 'title'),
     scoreMaximum: textField(body, 'scoreMaximum'),
     dueAt: textField(body, 'dueAt'),
-    skills: (Array.isArray(rawSkills) ? rawSkills : [rawSkills]).filter(
-      (v): v is string => typeof v === 'string' && v !== '',
-    ),
+    skills: formList(body, 'skills'),
     mastery: textField(body, 'mastery') || 'p85',
     targetSuccess: textField(body, 'targetSuccess') || '70',
     minItems: textField(body, 'minItems') || '0',
     maxItems: textField(body, 'maxItems'),
-    spacedReview: field(body, 'spacedReview') === 'true',
+    spacedReview: formValue(body, 'spacedReview') === 'true',
     scorePolicy: textField(body, 'scorePolicy') || 'mastery-partial',
   };
   const errors: Partial<Record<keyof AssignmentFormFields, string>> = {};

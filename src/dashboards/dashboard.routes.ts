@@ -32,6 +32,7 @@ import {
   ITEM_FLAG_RULES,
   strugglingPage,
 } from './instructor-dashboard.view.js';
+import { formText } from '../shared/form-fields.js';
 
 export interface DashboardRoutesDeps {
   readonly dashboard: InstructorDashboard;
@@ -111,12 +112,6 @@ function toHttpError(error: DashboardError): AppError {
   }
 }
 
-const field = (source: unknown, name: string): string | undefined => {
-  if (typeof source !== 'object' || source === null) return undefined;
-  const value = (source as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
-};
-
 export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   const router = express.Router();
 
@@ -134,7 +129,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   async function openForWrite(
     req: Request,
   ): Promise<{ session: LtiSession; scope: DashboardScope }> {
-    const id = field(req.body, 'session');
+    const id = formText(req.body, 'session');
     if (id === undefined || id === '')
       throw new ForbiddenError(dashboardRouteMessages.formSession, {
         code: 'SESSION_NOT_IN_FORM',
@@ -234,7 +229,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
     '/grades/retry',
     route(async (req, res) => {
       const { session, scope } = await openForWrite(req);
-      const entryId = field(req.body, 'entry') ?? '';
+      const entryId = formText(req.body, 'entry') ?? '';
       const retried = await deps.dashboard.retryGrade(scope, entryId);
       let notice: NoticeCode = 'grade-requeued';
       if (!retried.ok) {

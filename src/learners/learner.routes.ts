@@ -12,6 +12,7 @@ import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../sha
 import { assertNever } from '../shared/result.js';
 import type { LearnerKey } from './learner.js';
 import type { LearnerError, LearnerService } from './learner.service.js';
+import { formList, formText } from '../shared/form-fields.js';
 
 export interface LearnerRoutesDeps {
   readonly learners: LearnerService;
@@ -52,9 +53,6 @@ function toHttpError(error: LearnerError): AppError {
   }
 }
 
-const field = (body: unknown, name: string): unknown =>
-  typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-
 export function learnerRoutes(deps: LearnerRoutesDeps): Router {
   const router = express.Router();
   const sessionOf = (req: Request) => sessionFrom(req, deps.sessions, deps.clock.now());
@@ -65,15 +63,12 @@ export function learnerRoutes(deps: LearnerRoutesDeps): Router {
     '/goals',
     route(async (req, res) => {
       const session = await sessionOf(req);
-      const raw = field(req.body, 'skills');
-      const skillIds = (Array.isArray(raw) ? raw : [raw]).filter(
-        (v): v is string => typeof v === 'string' && v !== '',
-      );
-      const targetDate = field(req.body, 'targetDate');
+      const skillIds = formList(req.body, 'skills');
+      const targetDate = formText(req.body, 'targetDate');
       const result = await deps.learners.addGoal(
         session.platformId,
         keyOf(session),
-        { skillIds, targetDate: typeof targetDate === 'string' ? targetDate : '' },
+        { skillIds, targetDate: targetDate ?? '' },
         await deps.goalSkillsFor(session),
       );
       if (!result.ok) throw toHttpError(result.error);

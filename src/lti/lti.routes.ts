@@ -41,6 +41,7 @@ import type {
 import { sameSecret } from './id-token.js';
 import { CAPABILITIES_TIMEOUT_MS, STORAGE_REPLY_TIMEOUT_MS } from './platform-storage.js';
 import type { PlatformRegistry } from './platforms.js';
+import { formText } from '../shared/form-fields.js';
 
 /** Something that must happen after every successful launch (endpoints, roster, frame origin). */
 export type LaunchHook = (launch: CompletedLaunch) => Promise<void>;
@@ -65,12 +66,6 @@ const STATE_COOKIE_PREFIX = 'pw_lti_state_';
 /** One cookie per login so two launches in two tabs do not overwrite each other's state. */
 function stateCookieName(state: string): string {
   return STATE_COOKIE_PREFIX + createHash('sha256').update(state).digest('hex').slice(0, 16);
-}
-
-function field(source: unknown, name: string): string | undefined {
-  if (typeof source !== 'object' || source === null) return undefined;
-  const value = (source as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -111,7 +106,7 @@ export async function sessionFrom(
 ): Promise<LtiSession> {
   const header = req.get('authorization');
   const bearer = header?.startsWith('Bearer ') === true ? header.slice(7) : undefined;
-  const id = field(req.query, 'session') ?? field(req.body, 'session') ?? bearer;
+  const id = formText(req.query, 'session') ?? formText(req.body, 'session') ?? bearer;
   const help = 'Open Pathwise again from your course.';
   if (id === undefined || id === '')
     throw new LaunchError('You are not signed in to Pathwise.', { code: 'SESSION_MISSING', help });
@@ -140,13 +135,13 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
   const login = route(async (req: Request, res: Response) => {
     const source: unknown = req.method === 'POST' ? req.body : req.query;
     const request: LoginRequest = {
-      iss: field(source, 'iss'),
-      login_hint: field(source, 'login_hint'),
-      target_link_uri: field(source, 'target_link_uri'),
-      client_id: field(source, 'client_id'),
-      lti_deployment_id: field(source, 'lti_deployment_id'),
-      lti_message_hint: field(source, 'lti_message_hint'),
-      lti_storage_target: field(source, 'lti_storage_target'),
+      iss: formText(source, 'iss'),
+      login_hint: formText(source, 'login_hint'),
+      target_link_uri: formText(source, 'target_link_uri'),
+      client_id: formText(source, 'client_id'),
+      lti_deployment_id: formText(source, 'lti_deployment_id'),
+      lti_message_hint: formText(source, 'lti_message_hint'),
+      lti_storage_target: formText(source, 'lti_storage_target'),
     };
     const started = await deps.launches.startLogin(request);
     if (!started.ok) throw toAppError(started.error);
@@ -199,9 +194,9 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
         throw new LaunchError('This request did not come from a Pathwise page.', {
           code: 'LAUNCH_REQUEST_FOREIGN',
         });
-      const state = field(req.body, 'state');
+      const state = formText(req.body, 'state');
       const cookies: unknown = req.cookies;
-      const cookie = state === undefined ? undefined : field(cookies, stateCookieName(state));
+      const cookie = state === undefined ? undefined : formText(cookies, stateCookieName(state));
       res.set('Cache-Control', 'no-store');
       res.json({
         cookie: state !== undefined && cookie !== undefined && sameSecret(cookie, state),
@@ -217,7 +212,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
         throw new LaunchError('This request did not come from a Pathwise page.', {
           code: 'LAUNCH_REQUEST_FOREIGN',
         });
-      const confirmed = await deps.launches.confirmPlatformStorage(field(req.body, 'state'));
+      const confirmed = await deps.launches.confirmPlatformStorage(formText(req.body, 'state'));
       if (!confirmed.ok) throw toAppError(confirmed.error);
       res.status(204).end();
     }),
@@ -253,14 +248,14 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
   router.post(
     '/launch',
     route(async (req: Request, res: Response) => {
-      const state = field(req.body, 'state');
+      const state = formText(req.body, 'state');
       const cookies: unknown = req.cookies;
       const cookieName = state === undefined ? undefined : stateCookieName(state);
-      const cookieState = cookieName === undefined ? undefined : field(cookies, cookieName);
+      const cookieState = cookieName === undefined ? undefined : formText(cookies, cookieName);
       if (cookieState !== undefined && cookieName !== undefined)
         res.clearCookie(cookieName, cookieOptions);
       const received = await deps.launches.receiveLaunch({
-        idToken: field(req.body, 'id_token'),
+        idToken: formText(req.body, 'id_token'),
         state,
         cookieState,
       });
@@ -278,7 +273,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
           res.render('lti/storage-launch', {
             title: 'Opening Pathwise',
             action: `${deps.publicUrl}/lti/launch/storage`,
-            idToken: field(req.body, 'id_token'),
+            idToken: formText(req.body, 'id_token'),
             state,
             storage: step.storage,
             replyTimeoutMs: STORAGE_REPLY_TIMEOUT_MS,
@@ -294,9 +289,9 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
     '/launch/storage',
     route(async (req: Request, res: Response) => {
       const completed = await deps.launches.completeWithPlatformStorage({
-        idToken: field(req.body, 'id_token'),
-        state: field(req.body, 'state'),
-        storedState: field(req.body, 'platform_state'),
+        idToken: formText(req.body, 'id_token'),
+        state: formText(req.body, 'state'),
+        storedState: formText(req.body, 'platform_state'),
         fromOwnPage: fromOwnPage(req, deps.publicUrl),
       });
       if (!completed.ok) throw toAppError(completed.error);

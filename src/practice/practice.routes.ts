@@ -21,6 +21,7 @@ import type {
   PracticeState,
 } from './practice.service.js';
 import type { GradeOutbox } from '../grading/grade-outbox.js';
+import { formText, formValue } from '../shared/form-fields.js';
 
 export interface PracticeRoutesDeps {
   readonly practice: PracticeService;
@@ -47,15 +48,6 @@ export const practiceMessages = {
   emptyAnswer: 'Type or choose an answer first.',
   confidence: 'Confidence must be 1, 2 or 3.',
 } as const;
-
-const field = (source: unknown, name: string): unknown =>
-  typeof source === 'object' && source !== null
-    ? (source as Record<string, unknown>)[name]
-    : undefined;
-const text = (source: unknown, name: string): string | undefined => {
-  const value = field(source, name);
-  return typeof value === 'string' ? value : undefined;
-};
 
 /** The practice context of a session; refuses instructors, anonymous and unknown assignments. */
 export async function practiceContextOf(
@@ -377,14 +369,14 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
     '/answer',
     route(async (req, res) => {
       const { session, ctx } = await contextOf(req);
-      const step = Number(text(req.body, 'step'));
-      const raw = field(req.body, 'answer');
+      const step = Number(formText(req.body, 'step'));
+      const raw = formValue(req.body, 'answer');
       const response = Array.isArray(raw)
         ? raw.filter((v): v is string => typeof v === 'string')
         : typeof raw === 'string'
           ? raw
           : '';
-      const confidenceRaw = text(req.body, 'confidence');
+      const confidenceRaw = formText(req.body, 'confidence');
       const confidence =
         confidenceRaw === undefined || confidenceRaw === '' ? undefined : Number(confidenceRaw);
       const problem = (Array.isArray(response) ? response.length === 0 : response.trim() === '')
@@ -436,7 +428,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
     '/hint',
     route(async (req, res) => {
       const { session, ctx } = await contextOf(req);
-      const hinted = await deps.practice.hint(ctx, Number(text(req.body, 'step')));
+      const hinted = await deps.practice.hint(ctx, Number(formText(req.body, 'step')));
       if (!hinted.ok && hinted.error.type !== 'stale-step') orThrow(hinted);
       backTo(res, session, '#hints');
     }),
@@ -455,7 +447,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
     '/skill',
     route(async (req, res) => {
       const { session, ctx } = await contextOf(req);
-      const chosen = text(req.body, 'skill');
+      const chosen = formText(req.body, 'skill');
       orThrow(
         await deps.practice.chooseSkill(
           ctx,
