@@ -265,6 +265,8 @@ export interface GradeOutbox {
    * per-student grade status; `status` stops at `limit` entries).
    */
   latestPerStream(scope: OutboxScope): Promise<readonly OutboxEntryView[]>;
+  /** One entry, if it exists within `scope` (a learner's "was my score delivered?"). */
+  entry(id: string, scope: OutboxScope): Promise<OutboxEntryView | undefined>;
   /** Requeues a dead entry; `scope` restricts it to the instructor's own course. */
   retryDead(id: string, scope?: OutboxScope): Promise<Result<OutboxEntryView, RetryDeadError>>;
 }
@@ -334,6 +336,11 @@ export function createGradeOutbox(options: GradeOutboxOptions): GradeOutbox {
         repository.list(scope, limit),
       ]);
       return { counts, entries: entries.map(toEntryView) };
+    },
+
+    async entry(id, scope) {
+      const found = await repository.findById(id);
+      return found === undefined || !inScope(found, scope) ? undefined : toEntryView(found);
     },
 
     async latestPerStream(scope) {

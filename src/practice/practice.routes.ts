@@ -332,15 +332,12 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
     let delivery: string | undefined;
     const lastScore = state.set.lastScore;
     if (lastScore !== undefined) {
-      const status = await deps.gradeOutbox.status(
-        {
-          platformId: ctx.platformId,
-          contextId: ctx.contextId,
-          resourceLinkId: ctx.resourceLinkId,
-        },
-        200,
-      );
-      const entry = status.entries.find((e) => e.id === lastScore.entryId);
+      const { set } = state;
+      const entry = await deps.gradeOutbox.entry(lastScore.entryId, {
+        platformId: set.platformId,
+        contextId: set.contextId,
+        resourceLinkId: set.resourceLinkId,
+      });
       delivery = entry === undefined ? undefined : DELIVERY_LABELS[entry.status];
     }
     res.status(extras.status ?? 200).render(

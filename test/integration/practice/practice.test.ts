@@ -82,6 +82,10 @@ describe('student practice over real HTTP (simulator launch → practice → gra
       const result = platform.state.resultFor(lineItem!.id, userId)!;
       expect(result.scoreGiven).to.be.closeTo(after.lastScore!.scoreGiven, 1e-9);
       expect(answered.html).to.contain('to your course gradebook');
+      // Once delivered, the page says so (the entry is looked up within this learner's link).
+      await waitFor(async () =>
+        (await getPage(fx, page.session)).html.includes('Status: in your gradebook'),
+      );
     });
 
     it(`${profile}: an empty or unreadable answer is refused with what to fix, and nothing is stored`, async function () {
