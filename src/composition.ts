@@ -274,11 +274,8 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
         learners,
         sessions,
         clock,
-        goalSkillsFor: async (session) => {
-          const ctx = await practiceContextOf(session, assignments);
-          const chosen = ctx.assignment.settings.skillIds;
-          return chosen.length > 0 ? chosen : (await practiceContent.skills()).map((s) => s.id);
-        },
+        goalSkillsFor: async (session) =>
+          practice.targetSkills(await practiceContextOf(session, assignments)),
       }),
     },
   ];

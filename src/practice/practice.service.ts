@@ -146,6 +146,8 @@ export interface PracticeService {
     },
   ): Promise<Result<PracticeState, PracticeError>>;
   hint(ctx: PracticeContext, step: number): Promise<Result<PracticeState, PracticeError>>;
+  /** The skills the assignment practises (every skill of the bank when it names none). */
+  targetSkills(ctx: PracticeContext): Promise<readonly SkillId[]>;
   /** From the feedback screen to the next question. */
   next(ctx: PracticeContext): Promise<Result<PracticeState, PracticeError>>;
   /** Practise this skill next (undefined: let Pathwise choose). */
@@ -162,9 +164,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
     const now = clock.now();
     const learner = await deps.learners.findOrCreate(ctx.platformId, ctx.learner, now);
     const skills = await deps.content.skills();
-    const known = new Set(skills.map((s) => s.id));
-    const chosen = ctx.assignment.settings.skillIds.filter((id) => known.has(id));
-    const targetSkills = chosen.length > 0 ? chosen : skills.map((s) => s.id);
+    const targetSkills = targetSkillsOf(ctx, skills);
     if (targetSkills.length === 0) return err({ type: 'empty-assignment' });
     const id = practiceSetId(learner.id, ctx.assignment.id);
     const set =
@@ -327,7 +327,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
     };
   }
 
-  async function state(loaded: Loaded): Promise<PracticeState> {
+  function state(loaded: Loaded): PracticeState {
     const { learner, skills, targetSkills } = loaded;
     const byId = new Map(skills.map((s) => [s.id, s]));
     const targets = new Set<string>(targetSkills);
@@ -353,12 +353,12 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         lastWhy: lastWhy.get(skillId),
       };
     });
-    return Promise.resolve({
+    return {
       learner,
       set: loaded.set,
       skills: progress,
       readySkills: progress.filter((p) => p.ready).map((p) => p.skillId),
-    });
+    };
   }
 
   /** Runs `change` on fresh data until its writes land without a concurrent conflict. */
@@ -377,7 +377,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         }
         return changed;
       }
-      return ok(await state(changed.value));
+      return ok(state(changed.value));
     }
     return err({ type: 'busy' });
   }
@@ -393,6 +393,8 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
   }
 
   return {
+    targetSkills: async (ctx) => targetSkillsOf(ctx, await deps.content.skills()),
+
     open: (ctx) =>
       mutate(ctx, async (loaded) => {
         if (loaded.set.phase !== 'question' || loaded.set.current !== undefined) return ok(loaded);
@@ -675,6 +677,12 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       },
     };
   }
+}
+
+function targetSkillsOf(ctx: PracticeContext, skills: readonly Skill[]): readonly SkillId[] {
+  const known = new Set(skills.map((s) => s.id));
+  const chosen = ctx.assignment.settings.skillIds.filter((id) => known.has(id));
+  return chosen.length > 0 ? chosen : skills.map((s) => s.id);
 }
 
 function sumStats(stats: Iterable<ItemStats>): SkillStats {
