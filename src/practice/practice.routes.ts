@@ -4,7 +4,6 @@
  * travels in a hidden field and the query string, never in a cookie.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { mathToPlainText, renderMathText } from '../content/math-render.js';
 import type { SkillId } from '../engine/index.js';
 import type { AssignmentRepository } from '../assignments/assignment.repository.js';
 import { route } from '../infra/http/route.js';
@@ -13,7 +12,6 @@ import { sessionFrom } from '../lti/lti.routes.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { assertNever, type Result } from '../shared/result.js';
-import { PACES, strengthsAndWeaknesses } from '../learners/learner.js';
 import type {
   PracticeContext,
   PracticeError,
@@ -22,6 +20,7 @@ import type {
 } from './practice.service.js';
 import type { GradeOutbox } from '../grading/grade-outbox.js';
 import { formText, formValue } from '../shared/form-fields.js';
+import { DELIVERY_LABELS, jsonAnswer, practicePage } from './practice.view.js';
 
 export interface PracticeRoutesDeps {
   readonly practice: PracticeService;
@@ -101,215 +100,8 @@ function toHttpError(error: PracticeError): AppError {
   }
 }
 
-const pct = (p: number): number => Math.round(p * 100);
-
-const CONFIDENCE_LABELS = ['Guessing', 'Fairly sure', 'Sure'] as const;
-
-/** The practice page's view model: math rendered to safe HTML here, everything else escaped. */
-export function practicePage(
-  state: PracticeState,
-  session: string,
-  assignmentTitle: string,
-  extras: { readonly error?: string; readonly previous?: string; readonly delivery?: string },
-) {
-  const { set, learner } = state;
-  const current = set.current;
-  const question = current?.instance.question;
-  const mastered = state.skills.filter((s) => s.mastered).length;
-  const inputKind =
-    question === undefined
-      ? undefined
-      : question.type === 'choice-single'
-        ? 'radio'
-        : question.type === 'choice-multi'
-          ? 'checkbox'
-          : 'text';
-  const result = set.lastResult;
-  return {
-    title: `${assignmentTitle} · Pathwise`,
-    session,
-    assignmentTitle,
-    phase: {
-      question: set.phase === 'question',
-      feedback: set.phase === 'feedback',
-      complete: set.phase === 'complete',
-    },
-    error: extras.error,
-    summary: {
-      answered: set.answered,
-      correct: set.correct,
-      percent: set.answered === 0 ? 0 : pct(set.correct / set.answered),
-      mastered,
-      total: state.skills.length,
-    },
-    question:
-      current === undefined || question === undefined
-        ? undefined
-        : {
-            step: current.step,
-            number: set.answered + 1,
-            promptHtml: renderMathText(question.prompt),
-            why: current.reason.why,
-            skillName: state.skills.find((s) => s.skillId === current.instance.skillId)?.name,
-            isChoice: inputKind !== 'text',
-            inputType: inputKind,
-            choices: question.choices.map((c, i) => ({
-              id: c.id,
-              inputId: `choice-${i}`,
-              html: renderMathText(c.text),
-              plain: mathToPlainText(c.text),
-              checked: extras.previous === c.id,
-            })),
-            units: question.units.join(', '),
-            variables: question.variables.join(', '),
-            answerLabel:
-              question.type === 'fraction'
-                ? 'Your answer (a fraction like 3/4, or a whole number)'
-                : question.type === 'expression'
-                  ? `Your answer (an expression${question.variables.length > 0 ? ` in ${question.variables.join(', ')}` : ''})`
-                  : question.type === 'numeric'
-                    ? `Your answer (a number${question.units.length > 0 ? `, with units: ${question.units.join(' or ')}` : ''})`
-                    : 'Your answer',
-            previous: extras.previous ?? '',
-            hints: current.instance.hints.slice(0, current.hintsShown).map((h, i) => ({
-              number: i + 1,
-              html: renderMathText(h),
-            })),
-            hintsLeft: current.instance.hints.length - current.hintsShown,
-            hintTotal: current.instance.hints.length,
-            nextHint: current.hintsShown + 1,
-            askConfidence: learner.preferences.askConfidence,
-            confidence: CONFIDENCE_LABELS.map((label, i) => ({
-              value: i + 1,
-              label,
-              id: `confidence-${i + 1}`,
-            })),
-          },
-    result:
-      result === undefined
-        ? undefined
-        : {
-            correct: result.correct,
-            promptHtml: renderMathText(result.prompt),
-            response: result.response,
-            feedbackHtml: renderMathText(result.feedback),
-            answerHtml: renderMathText(result.answerDisplay),
-            solutionHtml: renderMathText(result.solution),
-            usedHints: result.hintsUsed > 0,
-            hintsUsed: result.hintsUsed,
-            mastery: result.masteryChanges.map((m) => ({
-              name: m.skillName,
-              before: pct(m.before),
-              after: pct(m.after),
-              up: m.after > m.before + 0.004,
-              down: m.after < m.before - 0.004,
-              mastered: m.mastered,
-              why: m.why,
-            })),
-          },
-    completion: set.completion,
-    score:
-      set.lastScore === undefined
-        ? undefined
-        : {
-            given: set.lastScore.scoreGiven,
-            maximum: set.lastScore.scoreMaximum,
-            why: set.lastScore.why,
-            completed: set.lastScore.activityProgress === 'Completed',
-            delivery: extras.delivery,
-          },
-    skills: state.skills.map((s) => ({
-      id: s.skillId,
-      name: s.name,
-      description: s.description,
-      percent: pct(s.mastery),
-      mastered: s.mastered,
-      ready: s.ready,
-      blockedBy: s.blockedBy.join(', '),
-      attempts: s.attempts,
-      correct: s.correct,
-      why: s.lastWhy,
-      chosen: set.chosenSkillId === s.skillId,
-    })),
-    readySkills: state.skills
-      .filter((s) => s.ready)
-      .map((s) => ({ id: s.skillId, name: s.name, selected: set.chosenSkillId === s.skillId })),
-    autoChoice: set.chosenSkillId === undefined,
-    profile: profileSummary(state),
-    goals: learner.goals.map((g) => ({
-      id: g.id,
-      skills: g.skillIds
-        .map((id) => state.skills.find((s) => s.skillId === id)?.name ?? id)
-        .join(', '),
-      targetDate: new Date(g.targetDate).toISOString().slice(0, 10),
-      met: g.skillIds.every((id) => state.skills.find((s) => s.skillId === id)?.mastered === true),
-    })),
-    preferences: {
-      showHints: learner.preferences.showHintsAutomatically,
-      askConfidence: learner.preferences.askConfidence,
-      paces: PACES.map((p) => ({
-        value: p,
-        label: PACE_LABELS[p],
-        selected: learner.preferences.pace === p,
-      })),
-    },
-  };
-}
-
-/** Strengths and what to work on, across everything the learner practised on this platform. */
-function profileSummary(state: PracticeState) {
-  const names = new Map<string, string>(state.skills.map((s) => [s.skillId, s.name]));
-  const { strengths, weaknesses } = strengthsAndWeaknesses(state.learner);
-  const describe = (list: typeof strengths) =>
-    list.slice(0, 5).map((s) => ({
-      name: names.get(s.skillId) ?? s.skillId.replace(/-/g, ' '),
-      percent: pct(s.mastery),
-      record: `${s.correct} of ${s.attempts} right`,
-    }));
-  return { strengths: describe(strengths), weaknesses: describe(weaknesses) };
-}
-
-const PACE_LABELS = {
-  gentle: 'Gentle: mostly questions I can do',
-  steady: 'Steady (recommended)',
-  challenge: 'Challenge me: harder questions',
-} as const;
-
-const DELIVERY_LABELS = {
-  pending: 'waiting to reach the gradebook (Pathwise keeps trying)',
-  sent: 'in your gradebook',
-  dead: 'not accepted by the gradebook yet; your teacher can see this and resend it',
-  superseded: 'replaced by a newer score',
-} as const;
-
 /** Whether the client asked for JSON (scripts) rather than a page (forms). */
 const wantsJson = (req: Request): boolean => req.accepts(['html', 'json']) === 'json';
-
-/** The JSON answer of a script client: what was stored, and the next question without its key. */
-function jsonAnswer(state: PracticeState) {
-  const result = state.set.lastResult;
-  const current = state.set.current;
-  return {
-    result:
-      result === undefined
-        ? null
-        : {
-            step: result.step,
-            correct: result.correct,
-            response: result.response,
-            feedback: result.feedback,
-            answer: result.answerDisplay,
-            mastery: result.masteryChanges,
-          },
-    score: state.set.lastScore ?? null,
-    phase: state.set.phase,
-    question:
-      current === undefined
-        ? null
-        : { step: current.step, why: current.reason.why, ...current.instance.question },
-    completion: state.set.completion ?? null,
-  };
-}
 
 export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   const router = express.Router();
