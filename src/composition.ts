@@ -129,10 +129,11 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     }
   }
   const jwksCache = new JwksCache({ fetchKeys: (url) => fetchJwks(outbound, url), clock });
+  const sessions = await createLtiSessionStore(connection);
   const launches = createLaunchService({
     registry,
     loginStates: await createLoginStateStore(connection),
-    sessions: await createLtiSessionStore(connection),
+    sessions,
     resolveKey: (url, kid) => jwksCache.keyFor(url, kid),
     clock,
     settings: {
@@ -142,7 +143,6 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
       sessionTtlMinutes: config.lti.sessionTtlMinutes,
     },
   });
-  const sessions = await createLtiSessionStore(connection);
   const assignments = await createAssignmentRepository(connection, clock);
   const frameAncestors = createFrameAncestors(registry, clock);
   await frameAncestors.refresh();
