@@ -16,6 +16,7 @@ import {
   project,
   runFind,
 } from './query.js';
+import { vetRegexes } from './regex.js';
 import { Store, type Collection, type WriteObserver } from './storage.js';
 import { Transactions } from './transactions.js';
 import { applyUpdate, parseUpdate, replaceNow, upsertSeed, withIdFirst } from './update.js';
@@ -191,6 +192,8 @@ export class CommandProcessor {
       if (typeof db !== 'string')
         throw new MongoCommandError(ErrorCode.InvalidNamespace, 'missing $db');
       checkFields(name, cmd);
+      // Before anything can run a regex: BSON regexes become RegExps, unbounded patterns are refused.
+      vetRegexes(cmd);
       if (name === 'commitTransaction' || name === 'abortTransaction')
         return handler(cmd, db, conn);
       return this.transactions.runStatement(cmd, () => handler(cmd, db, conn));

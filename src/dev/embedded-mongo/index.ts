@@ -1,7 +1,7 @@
 // In-process API of the embedded MongoDB-wire-compatible server (dev mode and tests only).
 import { adjustableClock, systemClock, type AdjustableClock, type Clock } from './clock.js';
 import { CommandProcessor } from './commands.js';
-import { WireServer, type WireLogger } from './server.js';
+import { DEFAULT_WIRE_LIMITS, WireServer, type WireLimits, type WireLogger } from './server.js';
 import { fileSnapshotStore } from './snapshot.js';
 import type { SnapshotStore } from './storage.js';
 
@@ -19,6 +19,13 @@ export interface EmbeddedMongoOptions {
   ttlSweepMs?: number;
   /** Debounce for snapshot writes after changes. */
   snapshotDebounceMs?: number;
+  /** A connection whose started frame is still incomplete after this long is closed (default 30 s). */
+  partialFrameTimeoutMs?: number;
+  /**
+   * Bytes that the incomplete frames of all connections may announce together (default 128 MiB);
+   * a connection whose new incomplete frame would go past it is closed.
+   */
+  maxPartialFrameBytes?: number;
   logger?: WireLogger;
 }
 
@@ -33,9 +40,31 @@ export interface EmbeddedMongo {
   close(): Promise<void>;
 }
 
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(
+      `embedded-mongo: ${name} must be a positive integer, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
 export async function startEmbeddedMongo(
   options: EmbeddedMongoOptions = {},
 ): Promise<EmbeddedMongo> {
+  const limits: WireLimits = {
+    partialFrameTimeoutMs: positiveInteger(
+      'partialFrameTimeoutMs',
+      options.partialFrameTimeoutMs,
+      DEFAULT_WIRE_LIMITS.partialFrameTimeoutMs,
+    ),
+    maxPartialFrameBytes: positiveInteger(
+      'maxPartialFrameBytes',
+      options.maxPartialFrameBytes,
+      DEFAULT_WIRE_LIMITS.maxPartialFrameBytes,
+    ),
+  };
   const clock = adjustableClock(options.clock ?? systemClock);
   const snapshots: SnapshotStore | undefined =
     options.snapshotPath === undefined ? undefined : fileSnapshotStore(options.snapshotPath);
@@ -69,7 +98,7 @@ export async function startEmbeddedMongo(
   if (loaded !== undefined) processor.store.load(loaded);
   loading = false;
 
-  const server = new WireServer(processor, options.logger);
+  const server = new WireServer(processor, options.logger, limits);
   const port = await server.listen(options.port ?? 0);
 
   const sweep = (): number => processor.runTtl();
