@@ -5,7 +5,8 @@
  * Exit code 0 on success, 1 when anything is refused (each problem is printed with its file,
  * item, line and field).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { IMPORT_LIMITS } from '../src/content/import/import-limits.js';
 import { createContentRepository } from '../src/content/content.repository.mongo.js';
 import { createContentService, formatOfFile } from '../src/content/content.service.js';
 import { describeImport, IMPORT_USAGE, parseImportArgs } from '../src/content/import/import-cli.js';
@@ -41,6 +42,15 @@ async function main(argv: readonly string[]): Promise<void> {
   const unreadable: string[] = [];
   for (const file of command.value.files) {
     try {
+      // Bounded before reading: a UTF-8 character is at least one byte, so a file of more bytes
+      // than 4 × the character limit cannot fit, and reading it would only fill memory.
+      const bytes = (await stat(file)).size;
+      if (bytes > 4 * IMPORT_LIMITS.maxFileChars) {
+        unreadable.push(
+          `  - ${file}: ${String(bytes)} bytes is far above the limit of ${String(IMPORT_LIMITS.maxFileChars)} characters. Fix: split it into smaller files.`,
+        );
+        continue;
+      }
       sources.push({ name: file, format: formatOfFile(file), text: await readFile(file, 'utf8') });
     } catch (error) {
       unreadable.push(
@@ -49,7 +59,10 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   }
   if (unreadable.length > 0) {
-    fail(['Import refused: some files cannot be read. The bank was not changed.', ...unreadable]);
+    fail([
+      'Import refused: some files cannot be read or are too large. The bank was not changed.',
+      ...unreadable,
+    ]);
     return;
   }
 

@@ -26,6 +26,7 @@ import {
   toNumber,
   type TemplateValue,
 } from './math.js';
+import { GENERATION_LIMITS, valueTooBig } from './expression-bounds.js';
 import { compileTemplate, type CompiledTemplate } from './template-compiler.js';
 import { renderTemplate } from './templating.js';
 import { normaliseText } from './learner-input.js';
@@ -93,7 +94,7 @@ function shuffled<T>(items: readonly T[], rng: Rng): T[] {
 
 type Draw =
   | { ok: true; instance: ItemInstance; values: Record<string, TemplateValue> }
-  | { ok: false; field: string; reason: string };
+  | { ok: false; field: string; reason: string; tooBig?: true };
 
 function withinTolerance(
   a: number,
@@ -133,6 +134,14 @@ function tryDraw(compiled: CompiledTemplate, seed: number, rng: Rng): Draw {
         ok: false,
         field: `derived.${name}`,
         reason: `derived.${name}: not a finite number, fraction, text or boolean`,
+      };
+    // Refused here, before later expressions and texts carry it further.
+    if (valueTooBig(value))
+      return {
+        ok: false,
+        field: `derived.${name}`,
+        reason: `derived.${name}: a value with more than ${GENERATION_LIMITS.maxValueDigits} digits`,
+        tooBig: true,
       };
     values[name] = value;
   }
@@ -302,10 +311,27 @@ function tryDraw(compiled: CompiledTemplate, seed: number, rng: Rng): Draw {
   }
 
   const hints = template.hints.map(render);
+  const prompt = render(template.prompt);
+  const solution = render(template.solution);
+  const oversized = longestText([
+    ['prompt', prompt],
+    ['solution', solution],
+    ['feedback', [feedback.correct, feedback.incorrect]],
+    ['hints', hints],
+    ['answer.choices', choices.map((c) => c.text)],
+    ['answer', renderedAnswerTexts(key)],
+  ]);
+  if (oversized !== undefined)
+    return {
+      ok: false,
+      field: oversized.field,
+      reason: `${oversized.field}: renders to more than ${GENERATION_LIMITS.maxRenderedChars} characters`,
+      tooBig: true,
+    };
   const question: QuestionView = {
     templateId: template.id,
     type: template.type,
-    prompt: render(template.prompt),
+    prompt,
     choices,
     units,
     variables,
@@ -321,10 +347,43 @@ function tryDraw(compiled: CompiledTemplate, seed: number, rng: Rng): Draw {
       skills: template.skills,
       question,
       hints,
-      solution: render(template.solution),
+      solution,
       key,
     },
   };
+}
+
+/** The texts of an answer key that learners may see (options, feedback, accepted answers). */
+function renderedAnswerTexts(key: AnswerKey): (string | null)[] {
+  const shared = [key.display, key.correctFeedback, key.incorrectFeedback];
+  switch (key.type) {
+    case 'choice-single':
+    case 'choice-multi':
+      return [...shared, ...Object.values(key.choiceFeedback)];
+    case 'numeric':
+    case 'fraction':
+      return [...shared, ...key.commonErrors.map((e) => e.feedback)];
+    case 'expression':
+      return [
+        ...shared,
+        key.expression,
+        ...key.commonErrors.flatMap((e) => [e.expression, e.feedback]),
+      ];
+    case 'short-text':
+      return [...shared, ...key.accepted, ...key.commonErrors.flatMap((e) => [e.text, e.feedback])];
+  }
+}
+
+/** The first field with a rendered text longer than GENERATION_LIMITS allow. */
+function longestText(
+  texts: readonly (readonly [string, string | readonly (string | null)[]])[],
+): { field: string } | undefined {
+  for (const [field, text] of texts) {
+    const all = typeof text === 'string' ? [text] : text;
+    if (all.some((t) => t !== null && t.length > GENERATION_LIMITS.maxRenderedChars))
+      return { field };
+  }
+  return undefined;
 }
 
 /** A fraction, or a number with a short exact decimal form (0.75); floats like sqrt(2) are not rational. */
@@ -355,27 +414,53 @@ function evaluateSafely(
   }
 }
 
+export interface InstantiateOptions {
+  /**
+   * Give up (TemplateError) once `now()` is past this time: imports bound the time spent sampling
+   * a template. Checked between draws; each draw is bounded by the expression limits.
+   */
+  readonly deadline?: number;
+  readonly now?: () => number;
+}
+
 /**
  * The instance of `template` for `seed` (a 32-bit integer, e.g. `seedFrom(learnerId, attempt)`).
  * Throws TemplateError when the template's constraints cannot be met within MAX_DRAWS draws.
  */
-export function instantiate(template: ItemTemplate, seed: number): ItemInstance {
-  return instantiateWithValues(template, seed).instance;
+export function instantiate(
+  template: ItemTemplate,
+  seed: number,
+  options: InstantiateOptions = {},
+): ItemInstance {
+  return instantiateWithValues(template, seed, options).instance;
 }
+
+const UNSATISFIABLE_HELP =
+  'widen the variable ranges or relax the constraints so that at least a few percent of draws satisfy them';
+const TOO_BIG_HELP =
+  'keep values and texts small: lower the exponents and the variable ranges, and repeat placeholders less';
 
 /** `instantiate`, also returning the drawn and derived values (for audits and content tests). */
 export function instantiateWithValues(
   template: ItemTemplate,
   seed: number,
+  options: InstantiateOptions = {},
 ): { readonly instance: ItemInstance; readonly values: Readonly<Record<string, TemplateValue>> } {
   const compiled = compiledOf(template);
   const rng = createRng(seed);
-  const failures = new Map<string, { field: string; count: number }>();
-  for (let i = 0; i < MAX_DRAWS; i++) {
+  const { deadline, now = () => performance.now() } = options;
+  const failures = new Map<string, { field: string; count: number; tooBig: boolean }>();
+  let draws = 0;
+  for (; draws < MAX_DRAWS; draws++) {
+    if (deadline !== undefined && now() > deadline) break;
     const result = tryDraw(compiled, seed, rng);
     if (result.ok) return { instance: result.instance, values: result.values };
     const seen = failures.get(result.reason);
-    failures.set(result.reason, { field: result.field, count: (seen?.count ?? 0) + 1 });
+    failures.set(result.reason, {
+      field: result.field,
+      count: (seen?.count ?? 0) + 1,
+      tooBig: result.tooBig === true,
+    });
   }
   // A draw that got past the constraints and failed later points at the real culprit.
   const stage = (field: string): number => {
@@ -383,16 +468,25 @@ export function instantiateWithValues(
     return i === -1 ? 3 : i;
   };
   const worst = [...failures.entries()]
-    .map(([reason, { field, count }]) => [reason, count, field] as const)
+    .map(([reason, { field, count, tooBig }]) => [reason, count, field, tooBig] as const)
     .sort((a, b) => stage(b[2]) - stage(a[2]) || b[1] - a[1])
     .slice(0, 3);
+  const tooBig = worst[0]?.[3] === true;
+  const outcome =
+    draws < MAX_DRAWS
+      ? `no instance within the time allowed (${draws} draws, seed ${seed})`
+      : tooBig
+        ? `no draw of ${MAX_DRAWS} gave values and texts within the size limits (seed ${seed})`
+        : `no values met its constraints in ${MAX_DRAWS} draws (seed ${seed})`;
   throw new TemplateError(
     'TEMPLATE_UNSATISFIABLE',
     template.id,
     worst[0]?.[2] ?? 'constraints',
-    `no values met its constraints in ${MAX_DRAWS} draws (seed ${seed}); most frequent failures: ${worst
-      .map(([reason, n]) => `${reason} (${n}×)`)
-      .join(', ')}`,
-    'widen the variable ranges or relax the constraints so that at least a few percent of draws satisfy them',
+    `${outcome}${
+      worst.length === 0
+        ? ''
+        : `; most frequent failures: ${worst.map(([reason, n]) => `${reason} (${n}×)`).join(', ')}`
+    }`,
+    tooBig ? TOO_BIG_HELP : UNSATISFIABLE_HELP,
   );
 }

@@ -7,6 +7,7 @@ import { seedFrom } from '../engine/index.js';
 import { checkAnswer, correctResponseOf } from './answer-check.js';
 import { TemplateError } from './content.errors.js';
 import type { ItemInstance, ItemTemplate } from './content.model.js';
+import { excerpt } from './expression-bounds.js';
 import { instantiate } from './generation.js';
 import { findMathErrors } from './math-render.js';
 import { compileTemplate, type FieldProblem } from './template-compiler.js';
@@ -47,7 +48,7 @@ export function checkInstance(instance: ItemInstance): FieldProblem[] {
   if (own.status !== 'checked' || !own.correct)
     problems.push({
       field: 'answer',
-      message: `the generated answer ${JSON.stringify(correctResponseOf(instance.key))} is not accepted (seed ${instance.seed}): ${own.status === 'invalid' ? own.message : own.feedback}`,
+      message: `the generated answer ${excerpt(JSON.stringify(correctResponseOf(instance.key)), 80)} is not accepted (seed ${instance.seed}): ${own.status === 'invalid' ? own.message : own.feedback}`,
       help: 'make the answer value match its type (e.g. a rational value for "fraction", an expression in the listed variables)',
     });
   const { key } = instance;
@@ -68,18 +69,49 @@ export function checkInstance(instance: ItemInstance): FieldProblem[] {
   return problems;
 }
 
-/** Compiles and samples a template; returns the problems by field (empty when it is sound). */
-export function checkTemplate(template: ItemTemplate, seeds = IMPORT_SAMPLE_SEEDS): FieldProblem[] {
+export interface CheckBudget {
+  /** Milliseconds the sampling may take; past it the template is refused as too slow. */
+  readonly timeMs?: number;
+  readonly now?: () => number;
+}
+
+/** Where the sampling of a slow template spends its time. */
+const slowField = (template: ItemTemplate): string =>
+  Object.keys(template.derived).length > 0
+    ? 'derived'
+    : template.constraints.length > 0
+      ? 'constraints'
+      : 'variables';
+
+/**
+ * Compiles and samples a template; returns the problems by field (empty when it is sound).
+ * With `budget.timeMs`, a template whose sampling takes longer is refused: expressions are
+ * bounded at compile time, so only pathological templates come near the budget.
+ */
+export function checkTemplate(
+  template: ItemTemplate,
+  seeds = IMPORT_SAMPLE_SEEDS,
+  budget: CheckBudget = {},
+): FieldProblem[] {
+  const { timeMs, now = () => performance.now() } = budget;
+  const deadline = timeMs === undefined ? undefined : now() + timeMs;
+  const tooSlow = (): FieldProblem => ({
+    field: slowField(template),
+    message: `sampling ${seeds} instances takes longer than ${String(timeMs)} ms`,
+    help: 'simplify the expressions, relax the constraints so fewer draws are rejected, and keep texts and lists short',
+  });
   const compiled = compileTemplate(template);
   if (!compiled.ok) return [...compiled.problems];
   const seen = new Set<string>();
   const problems: FieldProblem[] = [];
   for (const seed of sampleSeeds(template.id, seeds)) {
+    if (deadline !== undefined && now() > deadline) return [tooSlow()];
     let instance: ItemInstance;
     try {
-      instance = instantiate(template, seed);
+      instance = instantiate(template, seed, deadline === undefined ? {} : { deadline, now });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
+      if (deadline !== undefined && now() > deadline) return [tooSlow()];
       return [{ field: error.field, message: error.message, help: error.help }];
     }
     for (const p of checkInstance(instance)) {

@@ -4,6 +4,14 @@
  */
 import type { MathNode } from 'mathjs';
 import type { ItemTemplate } from './content.model.js';
+import {
+  checkExpressionSource,
+  checkExpressionTree,
+  excerpt,
+  GENERATION_LIMITS,
+  TEMPLATE_LIMITS,
+  variableDigits,
+} from './expression-bounds.js';
 import { parseAuthorExpression } from './math.js';
 import { isFilter, listPlaceholders } from './templating.js';
 
@@ -74,9 +82,90 @@ export function templateStrings(template: ItemTemplate): { field: string; text: 
   return out;
 }
 
+/** Lists and texts too long to check or to show, reported before anything else is looked at. */
+function sizeProblems(template: ItemTemplate): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const { maxChoices, maxEntries, maxValues, maxTextChars } = TEMPLATE_LIMITS;
+  const tooMany = (field: string, length: number, max: number, what: string): void => {
+    if (length > max)
+      problems.push({
+        field,
+        message: `${length} ${what} are more than the limit of ${max}`,
+        help: `keep at most ${max} ${what}`,
+      });
+  };
+  const variables = Object.entries(template.variables);
+  tooMany('variables', variables.length, maxEntries, 'variables');
+  for (const [name, spec] of variables) {
+    if (spec.kind === 'integer')
+      tooMany(`variables.${name}.exclude`, spec.exclude.length, maxValues, 'excluded values');
+    if (spec.kind === 'choice')
+      tooMany(`variables.${name}.values`, spec.values.length, maxValues, 'values');
+  }
+  tooMany('derived', Object.keys(template.derived).length, maxEntries, 'derived values');
+  tooMany('constraints', template.constraints.length, maxEntries, 'constraints');
+  tooMany('hints', template.hints.length, maxEntries, 'hints');
+  switch (template.type) {
+    case 'choice-single':
+    case 'choice-multi':
+      tooMany('answer.choices', template.answer.choices.length, maxChoices, 'choices');
+      break;
+    case 'short-text':
+      tooMany('answer.accepted', template.answer.accepted.length, maxEntries, 'accepted answers');
+      tooMany(
+        'answer.commonErrors',
+        template.answer.commonErrors.length,
+        maxEntries,
+        'common errors',
+      );
+      break;
+    case 'numeric':
+    case 'fraction':
+    case 'expression':
+      tooMany(
+        'answer.commonErrors',
+        template.answer.commonErrors.length,
+        maxEntries,
+        'common errors',
+      );
+      break;
+  }
+  if (problems.length > 0) return problems;
+  for (const { field, text } of templateStrings(template))
+    if (text.length > maxTextChars)
+      problems.push({
+        field,
+        message: `the text has ${text.length} characters, more than the limit of ${maxTextChars}`,
+        help: 'shorten it, or split it (e.g. into several hints)',
+      });
+  return problems;
+}
+
 export function compileTemplate(template: ItemTemplate): Compilation {
+  const oversized = sizeProblems(template);
+  if (oversized.length > 0) return { ok: false, problems: oversized };
   const problems: FieldProblem[] = [];
   const names = new Set(Object.keys(template.variables));
+  // The most digits each name's values can have (derived values are capped when generated).
+  const digits = new Map(
+    Object.entries(template.variables).map(([name, spec]) => [name, variableDigits(spec)]),
+  );
+  /** Bounds the source, parses it, then bounds the tree: a message or the node and its size. */
+  const parse = (
+    source: string,
+  ):
+    { ok: true; node: MathNode; digits: number } | { ok: false; message: string; help: string } => {
+    const quoted = `"${excerpt(source)}"`;
+    const length = checkExpressionSource(source);
+    if (!length.ok)
+      return { ok: false, message: `${quoted}: ${length.message}`, help: length.help };
+    const parsed = parseAuthorExpression(source, names);
+    if (!parsed.ok)
+      return { ok: false, message: `${quoted}: ${parsed.message}`, help: EXPRESSION_HELP };
+    const size = checkExpressionTree(parsed.node, (name) => digits.get(name));
+    if (!size.ok) return { ok: false, message: `${quoted}: ${size.message}`, help: size.help };
+    return { ok: true, node: parsed.node, digits: size.digits };
+  };
 
   for (const [name, spec] of Object.entries(template.variables)) {
     const field = `variables.${name}`;
@@ -115,22 +204,19 @@ export function compileTemplate(template: ItemTemplate): Compilation {
       });
       continue;
     }
-    const parsed = parseAuthorExpression(source, names);
-    if (parsed.ok) derived.push({ name, node: parsed.node });
-    else problems.push({ field, message: `"${source}": ${parsed.message}`, help: EXPRESSION_HELP });
+    const parsed = parse(source);
+    if (parsed.ok) {
+      derived.push({ name, node: parsed.node });
+      digits.set(name, Math.min(parsed.digits, GENERATION_LIMITS.maxValueDigits));
+    } else problems.push({ field, message: parsed.message, help: parsed.help });
     names.add(name);
   }
 
   const constraints: { source: string; node: MathNode }[] = [];
   template.constraints.forEach((source, i) => {
-    const parsed = parseAuthorExpression(source, names);
+    const parsed = parse(source);
     if (parsed.ok) constraints.push({ source, node: parsed.node });
-    else
-      problems.push({
-        field: `constraints[${i}]`,
-        message: `"${source}": ${parsed.message}`,
-        help: EXPRESSION_HELP,
-      });
+    else problems.push({ field: `constraints[${i}]`, message: parsed.message, help: parsed.help });
   });
 
   for (const { field, text } of templateStrings(template)) {
@@ -155,22 +241,17 @@ export function compileTemplate(template: ItemTemplate): Compilation {
   switch (template.type) {
     case 'numeric':
     case 'fraction': {
-      const parsed = parseAuthorExpression(template.answer.value, names);
+      const parsed = parse(template.answer.value);
       if (parsed.ok) answerValue = parsed.node;
-      else
-        problems.push({
-          field: 'answer.value',
-          message: `"${template.answer.value}": ${parsed.message}`,
-          help: EXPRESSION_HELP,
-        });
+      else problems.push({ field: 'answer.value', message: parsed.message, help: parsed.help });
       template.answer.commonErrors.forEach((e, i) => {
-        const p = parseAuthorExpression(e.value, names);
+        const p = parse(e.value);
         if (p.ok) commonErrorValues.push(p.node);
         else
           problems.push({
             field: `answer.commonErrors[${i}].value`,
-            message: `"${e.value}": ${p.message}`,
-            help: EXPRESSION_HELP,
+            message: p.message,
+            help: p.help,
           });
       });
       break;

@@ -9,6 +9,9 @@ import type { ContentBank, ItemTemplate, Skill, SkillId } from '../content.model
 
 export const BANK_FORMAT = 'pathwise-bank/1';
 
+/** Skills a template practises, and prerequisites of a skill. */
+const MAX_SKILL_REFERENCES = 50;
+
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -31,7 +34,10 @@ export const skillSchema = z.strictObject({
   id: skillIdSchema,
   name: nonEmptyText('the name'),
   description: text('the description').default(''),
-  prerequisites: z.array(skillIdSchema).default([]),
+  prerequisites: z
+    .array(skillIdSchema)
+    .max(MAX_SKILL_REFERENCES, { error: `list at most ${MAX_SKILL_REFERENCES} prerequisites` })
+    .default([]),
 });
 
 const variableSchema = z.discriminatedUnion(
@@ -150,6 +156,7 @@ const baseShape = {
   skills: z
     .array(skillIdSchema)
     .min(1, { error: 'list at least one skill id (the first is the primary skill)' })
+    .max(MAX_SKILL_REFERENCES, { error: `list at most ${MAX_SKILL_REFERENCES} skills` })
     .transform((ids) => nonEmpty<SkillId>(ids)),
   difficulty: z.number().min(1).max(5).nullable().default(null),
   prompt: nonEmptyText('the prompt'),

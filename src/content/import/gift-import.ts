@@ -10,6 +10,8 @@
  * `[plain]`, `[moodle]` (kept as text), the missing-word form (`_____` where the answers were),
  * and questions separated by blank lines. Moodle's TeX delimiters `\(...\)` and `\[...\]` become
  * `$...$` and `$$...$$`; a lone `$` stays a literal dollar.
+ * Every pattern is linear in the length of the text (files and questions are bounded by
+ * IMPORT_LIMITS), and a numeric entity that names no character (`&#x110000;`) is refused.
  * Refused with a message: matching, essay, description and partial-credit answers, which a
  * Pathwise item (one right answer, marked right or wrong) cannot express.
  */
@@ -23,6 +25,7 @@ import type {
   SkillId,
   TemplateAnswer,
 } from '../content.model.js';
+import { count, fileTooLong, IMPORT_LIMITS } from './import-limits.js';
 import type { ParsedSource, SourceRef } from './parsed-source.js';
 
 /** Escaped characters are parked in the Unicode private-use area while the structure is read. */
@@ -37,12 +40,49 @@ const ESCAPES: readonly (readonly [string, string, string])[] = [
   ['\\n', '\ue007', '\n'],
 ];
 
-const MATH_REGION = /(\$\$[\s\S]*?\$\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\])/;
+const MATH_DELIMITERS: readonly (readonly [string, string])[] = [
+  ['$$', '$$'],
+  ['\\(', '\\)'],
+  ['\\[', '\\]'],
+];
+
+/**
+ * `text.split(/(\$\$[\s\S]*?\$\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\])/)`, in linear time: text and math
+ * regions alternate (odd indexes are math). The regular expression rescans to the end of the
+ * text for every opening delimiter that is never closed, which is quadratic.
+ */
+export function splitMathRegions(text: string): string[] {
+  const parts: string[] = [];
+  // A search for a closer from here on found nothing, so no later search can find one.
+  const noCloserFrom = MATH_DELIMITERS.map(() => Number.POSITIVE_INFINITY);
+  let last = 0;
+  let i = 0;
+  while (i < text.length - 1) {
+    let end = -1;
+    for (const [k, [open, close]] of MATH_DELIMITERS.entries()) {
+      if (!text.startsWith(open, i) || i + 2 >= (noCloserFrom[k] ?? 0)) continue;
+      const at = text.indexOf(close, i + 2);
+      if (at === -1) {
+        noCloserFrom[k] = i + 2;
+        continue;
+      }
+      end = at + close.length;
+      break;
+    }
+    if (end === -1) {
+      i++;
+      continue;
+    }
+    parts.push(text.slice(last, i), text.slice(i, end));
+    last = i = end;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
 
 /** Parks escapes; inside math `\n` stays TeX (`\neq`, `\nu`), not a line break. */
 function protect(text: string): string {
-  return text
-    .split(MATH_REGION)
+  return splitMathRegions(text)
     .map((part, i) =>
       ESCAPES.filter(([escaped]) => i % 2 === 0 || escaped !== '\\n').reduce(
         (acc, [escaped, parked]) => acc.split(escaped).join(parked),
@@ -65,18 +105,66 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
   nbsp: ' ',
 };
 
-/** HTML → plain text: scripts and styles dropped, block ends as line breaks, tags removed. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|h[1-6]|tr)\s*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
+/** `<script ...>...</script>` and `<style ...>...</style>` removed, in linear time. */
+function dropScriptsAndStyles(html: string): string {
+  const opener = /<(script|style)\b/gi;
+  const closed = new Map<string, boolean>();
+  let out = '';
+  let last = 0;
+  for (let m = opener.exec(html); m !== null; m = opener.exec(html)) {
+    const name = (m[1] ?? '').toLowerCase();
+    const tagEnd = html.indexOf('>', m.index + m[0].length);
+    if (tagEnd === -1) break; // no later tag is complete either
+    if (closed.get(name) === false) continue;
+    const closer = new RegExp(`</${name}\\s*>`, 'gi');
+    closer.lastIndex = tagEnd + 1;
+    const end = closer.exec(html);
+    if (end === null) {
+      closed.set(name, false); // and none after a later opener of the same element
+      continue;
+    }
+    out += html.slice(last, m.index);
+    last = end.index + end[0].length;
+    opener.lastIndex = last;
+  }
+  return out + html.slice(last);
+}
+
+/** `html.replace(/<[^>]*>/g, '')` without rescanning the text for every unclosed `<`. */
+function dropTags(html: string): string {
+  let out = '';
+  let last = 0;
+  for (let lt = html.indexOf('<'); lt !== -1; lt = html.indexOf('<', last)) {
+    const gt = html.indexOf('>', lt + 1);
+    if (gt === -1) break;
+    out += html.slice(last, lt);
+    last = gt + 1;
+  }
+  return out + html.slice(last);
+}
+
+/** A code point that is a character: not 0, not a surrogate half, not beyond U+10FFFF. */
+const isCharacter = (code: number): boolean =>
+  Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+
+/**
+ * HTML → plain text: scripts and styles dropped, block ends as line breaks, tags removed,
+ * entities decoded. A numeric entity that names no character (`&#x110000;`, `&#xD800;`) is kept
+ * as written and passed to `onInvalidEntity`.
+ */
+export function htmlToText(html: string, onInvalidEntity?: (entity: string) => void): string {
+  return dropTags(
+    dropScriptsAndStyles(html)
+      .replace(/<br\s*\/?>/gi, '\n')
+      .replace(/<\/(p|div|li|h[1-6]|tr)\s*>/gi, '\n'),
+  )
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, code: string) => {
-      if (code.startsWith('#x') || code.startsWith('#X'))
-        return String.fromCodePoint(parseInt(code.slice(2), 16));
-      if (code.startsWith('#')) return String.fromCodePoint(Number(code.slice(1)));
-      return NAMED_ENTITIES[code.toLowerCase()] ?? all;
+      if (!code.startsWith('#')) return NAMED_ENTITIES[code.toLowerCase()] ?? all;
+      const hex = code[1] === 'x' || code[1] === 'X';
+      const value = parseInt(code.slice(hex ? 2 : 1), hex ? 16 : 10);
+      if (isCharacter(value)) return String.fromCodePoint(value);
+      onInvalidEntity?.(all);
+      return all;
     })
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -84,8 +172,7 @@ export function htmlToText(html: string): string {
 
 /** Moodle's TeX delimiters to ours; a dollar that is not `$$` is a literal dollar. */
 function convertMath(text: string): string {
-  const parts = text.split(/(\$\$[\s\S]*?\$\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\])/);
-  return parts
+  return splitMathRegions(text)
     .map((part, i) => {
       if (i % 2 === 1) {
         if (part.startsWith('$$')) return part;
@@ -106,9 +193,13 @@ function withFormat(raw: string, fallback: TextFormat): { text: string; format: 
   return { text: raw.slice(m[0].length), format: m[1] as TextFormat };
 }
 
-function finalText(protectedText: string, format: TextFormat): string {
+function finalText(
+  protectedText: string,
+  format: TextFormat,
+  onInvalidEntity?: (entity: string) => void,
+): string {
   const text = restore(protectedText).trim();
-  return convertMath(format === 'html' ? htmlToText(text) : text);
+  return convertMath(format === 'html' ? htmlToText(text, onInvalidEntity) : text);
 }
 
 const slugify = (text: string): string =>
@@ -206,6 +297,9 @@ function splitAnswers(answerText: string): { answers: Answer[]; stray: string } 
 
 const TRUE_FALSE = /^(T|TRUE|F|FALSE)$/;
 
+/** A numeric answer (`value:tolerance` or `low..high`) longer than this is refused unread. */
+const MAX_NUMERIC_CHARS = 100;
+
 interface QuestionContext {
   readonly file: string;
   readonly index: number;
@@ -213,6 +307,8 @@ interface QuestionContext {
   readonly line: number;
   readonly answerLine: number;
   readonly problems: ContentProblem[];
+  /** `field entity` pairs already reported, so an entity repeated in a field is named once. */
+  readonly reportedEntities: Set<string>;
 }
 
 function problem(
@@ -229,6 +325,28 @@ function problem(
     field,
     message,
     help,
+  });
+}
+
+/** finalText, reporting entities that name no character as problems of `field`. */
+function textOf(
+  q: QuestionContext,
+  field: string,
+  protectedText: string,
+  format: TextFormat,
+  line?: number,
+): string {
+  return finalText(protectedText, format, (entity) => {
+    const key = `${field} ${entity}`;
+    if (q.reportedEntities.has(key)) return;
+    q.reportedEntities.add(key);
+    problem(
+      q,
+      field,
+      `the HTML entity "${entity}" names no character (Unicode ends at &#x10FFFF;, and &#xD800;–&#xDFFF; are not characters)`,
+      'write the character itself, or correct the number in the entity',
+      line,
+    );
   });
 }
 
@@ -262,8 +380,9 @@ function readChoices(
       ok = false;
       continue;
     }
+    const field = `answers[${i + 1}]`;
     const own = withFormat(a.text, format);
-    const text = finalText(own.text, own.format);
+    const text = textOf(q, field, own.text, own.format, q.answerLine);
     if (text === '') {
       problem(
         q,
@@ -277,7 +396,7 @@ function readChoices(
     choices.push({
       text,
       correct,
-      feedback: a.feedback === '' ? null : finalText(a.feedback, format),
+      feedback: a.feedback === '' ? null : textOf(q, field, a.feedback, format, q.answerLine),
     });
   }
   const correct = choices.filter((c) => c.correct).length;
@@ -335,6 +454,18 @@ function readNumeric(q: QuestionContext, body: string, format: TextFormat): Answ
   for (const [i, a] of answers.entries()) {
     const field = `answers[${i + 1}]`;
     const spec = a.text.trim();
+    // Checked before the patterns below, which backtrack over long runs of digits and dots.
+    if (spec.length > MAX_NUMERIC_CHARS) {
+      problem(
+        q,
+        field,
+        `a numeric answer of ${count(spec.length)} characters is not a number Pathwise can read`,
+        `write value:tolerance (3.5:0.1), a range low..high (1..5), or a number, in at most ${MAX_NUMERIC_CHARS} characters`,
+        q.answerLine,
+      );
+      ok = false;
+      continue;
+    }
     let value: number;
     let tolerance: number;
     const range = /^(-?[\d.]+(?:e-?\d+)?)\s*\.\.\s*(-?[\d.]+(?:e-?\d+)?)$/i.exec(spec);
@@ -384,7 +515,10 @@ function readNumeric(q: QuestionContext, body: string, format: TextFormat): Answ
       key = { value, tolerance, feedback: a.feedback };
     } else if (weight <= 0) {
       if (a.feedback !== '')
-        commonErrors.push({ value: String(value), feedback: finalText(a.feedback, format) });
+        commonErrors.push({
+          value: String(value),
+          feedback: textOf(q, field, a.feedback, format, q.answerLine),
+        });
     } else {
       problem(
         q,
@@ -418,16 +552,20 @@ function readNumeric(q: QuestionContext, body: string, format: TextFormat): Answ
         commonErrors,
       },
     },
-    ...(key.feedback === '' ? {} : { correctFeedback: finalText(key.feedback, format) }),
-    ...(wrongFeedback === '' ? {} : { incorrectFeedback: finalText(wrongFeedback, format) }),
+    ...(key.feedback === ''
+      ? {}
+      : { correctFeedback: textOf(q, 'answers', key.feedback, format, q.answerLine) }),
+    ...(wrongFeedback === ''
+      ? {}
+      : { incorrectFeedback: textOf(q, 'answers', wrongFeedback, format, q.answerLine) }),
   };
 }
 
-function readTrueFalse(answerText: string, format: TextFormat): AnswerPart {
+function readTrueFalse(q: QuestionContext, answerText: string, format: TextFormat): AnswerPart {
   const [value = '', wrong = '', right = ''] = answerText.split('#').map((s) => s.trim());
   const isTrue = value === 'T' || value === 'TRUE';
   const feedbackOf = (text: string): string | null =>
-    text === '' ? null : finalText(text, format);
+    text === '' ? null : textOf(q, 'answers', text, format, q.answerLine);
   const choices: ChoiceSpec[] = [
     { text: 'True', correct: isTrue, feedback: feedbackOf(isTrue ? right : wrong) },
     { text: 'False', correct: !isTrue, feedback: feedbackOf(isTrue ? wrong : right) },
@@ -445,7 +583,8 @@ function readShortAnswer(
   let correctFeedback: string | undefined;
   let ok = true;
   for (const [i, a] of answers.entries()) {
-    const text = finalText(a.text, format);
+    const field = `answers[${i + 1}]`;
+    const text = textOf(q, field, a.text, format, q.answerLine);
     const weight = a.weight ?? 100;
     if (text === '') {
       problem(
@@ -459,10 +598,13 @@ function readShortAnswer(
     } else if (weight === 100) {
       accepted.push(text);
       if (correctFeedback === undefined && a.feedback !== '')
-        correctFeedback = finalText(a.feedback, format);
+        correctFeedback = textOf(q, field, a.feedback, format, q.answerLine);
     } else if (weight <= 0) {
       if (a.feedback !== '')
-        commonErrors.push({ value: text, feedback: finalText(a.feedback, format) });
+        commonErrors.push({
+          value: text,
+          feedback: textOf(q, field, a.feedback, format, q.answerLine),
+        });
     } else {
       problem(
         q,
@@ -491,21 +633,55 @@ function lineAt(block: Block, offset: number): number {
   return line;
 }
 
+/**
+ * A block that starts with `$CATEGORY:`: the rest of that line, and where the line ends. (The
+ * pattern /^\s*\$CATEGORY:(.*)$/m that this replaces backtracks quadratically over whitespace.)
+ */
+function categoryLine(text: string): { name: string; end: number } | undefined {
+  const start = text.length - text.trimStart().length;
+  if (!text.startsWith('$CATEGORY:', start)) return undefined;
+  const from = start + '$CATEGORY:'.length;
+  const eol = /[\n\r\u2028\u2029]/g;
+  eol.lastIndex = from;
+  const end = eol.exec(text)?.index ?? text.length;
+  return { name: text.slice(from, end), end };
+}
+
 /** Parses one GIFT file. Every problem is collected; questions with problems are left out. */
 export function readGift(file: string, source: string): ParsedSource {
   const problems: ContentProblem[] = [];
   const templates: { template: ItemTemplate; ref: SourceRef }[] = [];
   const impliedSkills = new Map<string, Skill>();
+  if (source.length > IMPORT_LIMITS.maxFileChars)
+    return {
+      file,
+      skills: [],
+      templates,
+      impliedSkills: [],
+      problems: [fileTooLong(file, source, IMPORT_LIMITS.maxFileChars)],
+    };
   const fileSlug = slugify(file.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '')) || 'gift';
   let category: SkillId | undefined;
   let index = 0;
 
   for (const block of splitBlocks(source)) {
+    if (block.text.length > IMPORT_LIMITS.maxQuestionChars) {
+      index++;
+      problems.push({
+        file,
+        item: `question ${index}`,
+        line: block.startLine,
+        field: 'question text',
+        message: `the question has ${count(block.text.length)} characters, more than the limit of ${count(IMPORT_LIMITS.maxQuestionChars)}`,
+        help: 'shorten it (for [html], remove inline styles and embedded images), or split it into several questions',
+      });
+      continue;
+    }
     let text = protect(block.text);
     let offset = 0;
-    const categoryMatch = /^\s*\$CATEGORY:(.*)$/m.exec(text);
-    if (categoryMatch !== null && text.trimStart().startsWith('$CATEGORY:')) {
-      const skill = skillFromCategory(restore(categoryMatch[1] ?? ''));
+    const header = categoryLine(text);
+    if (header !== undefined) {
+      const skill = skillFromCategory(restore(header.name));
       if (skill === undefined) {
         problems.push({
           file,
@@ -519,12 +695,24 @@ export function readGift(file: string, source: string): ParsedSource {
         category = skill.id;
         if (!impliedSkills.has(skill.id)) impliedSkills.set(skill.id, skill);
       }
-      offset = categoryMatch.index + categoryMatch[0].length;
+      offset = header.end;
       text = text.slice(offset);
       if (text.trim() === '') continue;
     }
 
     index++;
+    if (index > IMPORT_LIMITS.maxTemplatesPerFile) {
+      problems.push({
+        file,
+        item: `question ${index}`,
+        line: block.startLine,
+        field: undefined,
+        message: `the file has more than ${count(IMPORT_LIMITS.maxTemplatesPerFile)} questions, the limit per file`,
+        help: 'split the questions over several files and import them together',
+      });
+      break;
+    }
+    const before = problems.length;
     let title: string | undefined;
     const titleMatch = /^\s*::([\s\S]*?)::/.exec(text);
     if (titleMatch !== null) {
@@ -541,6 +729,7 @@ export function readGift(file: string, source: string): ParsedSource {
       line: block.startLine,
       answerLine: lineAt(block, offset + Math.max(open, 0)),
       problems,
+      reportedEntities: new Set(),
     };
     if (open === -1 && close === -1) {
       problem(
@@ -578,12 +767,12 @@ export function readGift(file: string, source: string): ParsedSource {
       ? text.slice(0, open)
       : `${text.slice(0, open)}_____${text.slice(close + 1)}`;
     const question = withFormat(questionRaw, 'moodle');
-    const prompt = finalText(question.text, question.format);
+    const prompt = textOf(q, 'question text', question.text, question.format);
     let generalFeedback = '';
     const general = answerText.lastIndexOf('####');
     if (general !== -1) {
       const own = withFormat(answerText.slice(general + 4), question.format);
-      generalFeedback = finalText(own.text, own.format);
+      generalFeedback = textOf(q, 'general feedback', own.text, own.format, q.answerLine);
       answerText = answerText.slice(0, general).trim();
     }
     if (prompt === '')
@@ -626,7 +815,7 @@ export function readGift(file: string, source: string): ParsedSource {
       );
       continue;
     } else if (TRUE_FALSE.test(beforeFeedback)) {
-      part = readTrueFalse(answerText, question.format);
+      part = readTrueFalse(q, answerText, question.format);
     } else {
       const { answers, stray } = splitAnswers(answerText);
       if (stray !== '')
@@ -648,7 +837,8 @@ export function readGift(file: string, source: string): ParsedSource {
       );
       continue;
     }
-    if (part === undefined || prompt === '') continue;
+    // Any problem (an entity that names no character, say) leaves the question out.
+    if (part === undefined || prompt === '' || problems.length > before) continue;
 
     const id = `${fileSlug}-${title === undefined || slugify(title) === '' ? `q${index}` : slugify(title)}`;
     const ref: SourceRef = {

@@ -5,6 +5,7 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import { formatProblem } from '../content.errors.js';
 import type { ImportFailure, ImportSummary } from '../content.service.js';
+import { count, IMPORT_LIMITS } from './import-limits.js';
 
 export const IMPORT_USAGE = `Usage: npm run content:import -- [--replace] [--dry-run] <file>...
 
@@ -15,7 +16,10 @@ either every file is imported or the bank is left unchanged.
               or a Moodle GIFT file (.gift or .txt)
   --replace   update skills and templates whose id is already in the bank
               (without it, a different entry with an existing id is an error)
-  --dry-run   check everything against the bank, write nothing`;
+  --dry-run   check everything against the bank, write nothing
+
+Each file may have up to ${count(IMPORT_LIMITS.maxFileChars)} characters and ${count(IMPORT_LIMITS.maxTemplatesPerFile)} templates
+or questions; larger imports are refused: split them into several files.`;
 
 export interface ImportCommand {
   readonly files: readonly string[];

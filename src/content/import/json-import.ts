@@ -11,6 +11,7 @@ import {
   parseJsonWithLines,
   type JsonPath,
 } from './json-locations.js';
+import { count, fileTooLong, IMPORT_LIMITS } from './import-limits.js';
 import type { ParsedSource, SourceRef } from './parsed-source.js';
 
 const FORMAT_HELP = 'see src/content/FORMAT.md for the fields and their types';
@@ -68,6 +69,60 @@ function schemaProblems(
   });
 }
 
+const refused = (file: string, problems: ContentProblem[]): ParsedSource => ({
+  file,
+  skills: [],
+  templates: [],
+  impliedSkills: [],
+  problems,
+});
+
+/** A field path, shortened when it is deeper than any field of the format. */
+const fieldOf = (path: JsonPath): string | undefined =>
+  path.length === 0
+    ? undefined
+    : path.length > 8
+      ? `${formatFieldPath(path.slice(0, 8))}…`
+      : formatFieldPath(path);
+
+/** Item and field of a path such as `['templates', 3, 'prompt']` when the parse stopped there. */
+function locate(path: JsonPath): { item: string | undefined; field: string | undefined } {
+  const [top, index, ...rest] = path;
+  if ((top === 'skills' || top === 'templates') && typeof index === 'number')
+    return {
+      item: `${top === 'skills' ? 'skill' : 'template'} #${index + 1}`,
+      field: fieldOf(rest),
+    };
+  return { item: undefined, field: fieldOf(path) };
+}
+
+/** Too many skills or templates: refused before the schema looks at any of them. */
+function tooManyItems(
+  file: string,
+  root: unknown,
+  lineOf: (path: JsonPath) => number | undefined,
+): ContentProblem[] {
+  if (!isRecord(root)) return [];
+  const lists = [
+    ['templates', IMPORT_LIMITS.maxTemplatesPerFile],
+    ['skills', IMPORT_LIMITS.maxSkillsPerFile],
+  ] as const;
+  return lists.flatMap(([kind, limit]) => {
+    const list = root[kind];
+    if (!Array.isArray(list) || list.length <= limit) return [];
+    return [
+      {
+        file,
+        item: undefined,
+        line: lineOf([kind]),
+        field: kind,
+        message: `the file lists ${count(list.length)} ${kind}, more than the limit of ${count(limit)} per file`,
+        help: `split the ${kind} over several files and import them together`,
+      },
+    ];
+  });
+}
+
 /** Parses one JSON bank file. `value` skips the text parse (bundled files), without line numbers. */
 export function readJsonBank(
   file: string,
@@ -76,24 +131,26 @@ export function readJsonBank(
   let root: unknown;
   let lineOf: (path: JsonPath) => number | undefined = () => undefined;
   if ('text' in input) {
+    if (input.text.length > IMPORT_LIMITS.maxFileChars)
+      return refused(file, [fileTooLong(file, input.text, IMPORT_LIMITS.maxFileChars)]);
     const parsed = parseJsonWithLines(input.text);
     if (!parsed.ok) {
-      return {
-        file,
-        skills: [],
-        templates: [],
-        impliedSkills: [],
-        problems: [
-          {
-            file,
-            item: undefined,
-            line: parsed.line,
-            field: undefined,
-            message: `invalid JSON at column ${parsed.column}: ${parsed.message}`,
-            help: 'fix the JSON syntax (quotes around names and strings, commas between entries, no trailing commas)',
-          },
-        ],
-      };
+      const where = parsed.path === undefined ? undefined : locate(parsed.path);
+      return refused(file, [
+        {
+          file,
+          item: where?.item,
+          line: parsed.line,
+          field: where?.field,
+          message:
+            where === undefined
+              ? `invalid JSON at column ${parsed.column}: ${parsed.message}`
+              : `${parsed.message} (from column ${parsed.column})`,
+          help:
+            parsed.help ??
+            'fix the JSON syntax (quotes around names and strings, commas between entries, no trailing commas)',
+        },
+      ]);
     }
     root = parsed.value;
     lineOf = (path) => parsed.lineOf(path);
@@ -101,16 +158,12 @@ export function readJsonBank(
     root = input.value;
   }
 
+  const crowded = tooManyItems(file, root, lineOf);
+  if (crowded.length > 0) return refused(file, crowded);
+
   const result = bankFileSchema.safeParse(root, { reportInput: true });
-  if (!result.success) {
-    return {
-      file,
-      skills: [],
-      templates: [],
-      impliedSkills: [],
-      problems: schemaProblems(file, root, result.error.issues, lineOf),
-    };
-  }
+  if (!result.success)
+    return refused(file, schemaProblems(file, root, result.error.issues, lineOf));
   const refFor = (kind: 'skills' | 'templates', index: number): SourceRef => ({
     file,
     item: itemLabel(root, kind, index),

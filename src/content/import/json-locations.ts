@@ -3,6 +3,7 @@
  * point at `file:line` for any path (JSON.parse only knows a character offset, and only for
  * syntax errors).
  */
+import { count, IMPORT_LIMITS } from './import-limits.js';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -13,12 +14,25 @@ export type JsonParse =
       readonly line: number;
       readonly column: number;
       readonly message: string;
+      /** Where a size limit was passed (undefined for syntax errors, which are about the text). */
+      readonly path: JsonPath | undefined;
+      /** What to do, for a size limit (syntax errors share one help text). */
+      readonly help: string | undefined;
     };
+
+export interface JsonLimits {
+  /** Nesting levels of objects and arrays (the parser recurses once per level). */
+  readonly maxDepth: number;
+  /** Characters of one string, after escapes are decoded. */
+  readonly maxStringChars: number;
+}
 
 class JsonSyntaxError extends Error {
   constructor(
     readonly offset: number,
     message: string,
+    readonly path?: JsonPath,
+    readonly help?: string,
   ) {
     super(message);
   }
@@ -26,7 +40,31 @@ class JsonSyntaxError extends Error {
 
 const pathKey = (path: JsonPath): string => JSON.stringify(path);
 
-export function parseJsonWithLines(text: string): JsonParse {
+/** Lines are recorded down to this depth: the bank format's deepest field is 6 levels down. */
+const LINE_DEPTH = 12;
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/**
+ * Parses `text` in linear time; nesting deeper than `limits.maxDepth` and strings longer than
+ * `limits.maxStringChars` are refused like syntax errors, at the value where they start.
+ */
+export function parseJsonWithLines(
+  text: string,
+  limits: JsonLimits = {
+    maxDepth: IMPORT_LIMITS.maxJsonDepth,
+    maxStringChars: IMPORT_LIMITS.maxStringChars,
+  },
+): JsonParse {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const lineAt = (offset: number): number => {
@@ -56,51 +94,65 @@ export function parseJsonWithLines(text: string): JsonParse {
     pos++;
   };
 
-  const parseString = (): string => {
+  /** One pass: plain runs are sliced, not copied character by character. */
+  const parseString = (path: JsonPath): string => {
     const start = pos;
     pos++; // opening quote
-    let out = '';
+    const parts: string[] = [];
+    let length = 0;
+    let runStart = pos;
+    // inMath: the text so far has an odd number of `$` not preceded by a backslash (inside TeX).
+    const decoded = { inMath: false, last: '' };
+    const append = (ch: string): void => {
+      if (ch === '$' && decoded.last !== '\\') decoded.inMath = !decoded.inMath;
+      decoded.last = ch;
+      length++;
+    };
     while (pos < text.length) {
       const ch = text[pos] ?? '';
       if (ch === '"') {
+        parts.push(text.slice(runStart, pos));
         pos++;
-        return out;
+        if (length > limits.maxStringChars)
+          throw new JsonSyntaxError(
+            start,
+            `a string of ${count(length)} characters is longer than the limit of ${count(limits.maxStringChars)}`,
+            path,
+            'shorten the text, or split it (e.g. into several hints)',
+          );
+        return parts.join('');
       }
       if (ch === '\n') fail('a string cannot span lines (missing closing quote?)');
       if (ch === '\\') {
+        parts.push(text.slice(runStart, pos));
         const next = text[pos + 1] ?? '';
-        const simple: Record<string, string> = {
-          '"': '"',
-          '\\': '\\',
-          '/': '/',
-          b: '\b',
-          f: '\f',
-          n: '\n',
-          r: '\r',
-          t: '\t',
-        };
-        if (next in simple) {
+        const simple = SIMPLE_ESCAPES[next];
+        if (simple !== undefined) {
           // "\\frac" written as "\frac" is a form feed plus "rac": catch TeX that lost a backslash.
-          const inMath = (out.match(/(?<!\\)\$/g) ?? []).length % 2 === 1;
           const letterFollows = /[A-Za-z]/.test(text[pos + 2] ?? '');
-          if (letterFollows && ('bf'.includes(next) || (inMath && 'tnr'.includes(next))))
+          if (letterFollows && ('bf'.includes(next) || (decoded.inMath && 'tnr'.includes(next))))
             fail(
               `"\\${next}${text.slice(pos + 2, pos + 6)}…" is read as an escape character; for TeX write "\\\\${next}${text.slice(pos + 2, pos + 6)}…" (two backslashes in JSON)`,
             );
-          out += simple[next] ?? '';
+          parts.push(simple);
+          append(simple);
           pos += 2;
+          runStart = pos;
           continue;
         }
         if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(pos + 2, pos + 6), 16));
+          const unit = String.fromCharCode(parseInt(text.slice(pos + 2, pos + 6), 16));
+          parts.push(unit);
+          append(unit);
           pos += 6;
+          runStart = pos;
           continue;
         }
         fail(
           `invalid escape "\\${next}" in a string (write a backslash as "\\\\", e.g. "\\\\frac" for TeX)`,
         );
       }
-      out += ch;
+      append(ch);
       pos++;
     }
     pos = start;
@@ -109,8 +161,15 @@ export function parseJsonWithLines(text: string): JsonParse {
 
   const parseValue = (path: JsonPath): unknown => {
     skipSpace();
-    lines.set(pathKey(path), lineAt(pos));
+    if (path.length <= LINE_DEPTH) lines.set(pathKey(path), lineAt(pos));
     const ch = text[pos];
+    if ((ch === '{' || ch === '[') && path.length >= limits.maxDepth)
+      throw new JsonSyntaxError(
+        pos,
+        `objects and lists are nested more than ${limits.maxDepth} levels deep`,
+        path,
+        'remove the extra brackets: a bank file needs only a few levels (see src/content/FORMAT.md)',
+      );
     if (ch === '{') {
       pos++;
       const out: Record<string, unknown> = {};
@@ -123,11 +182,18 @@ export function parseJsonWithLines(text: string): JsonParse {
         skipSpace();
         if (text[pos] !== '"')
           fail(`expected a property name in double quotes but found ${describe()}`);
-        const key = parseString();
+        const key = parseString(path);
         if (Object.prototype.hasOwnProperty.call(out, key))
           fail(`the property "${key}" appears twice`);
         expect(':', '":"');
-        out[key] = parseValue([...path, key]);
+        const value = parseValue([...path, key]);
+        // An own property even for "__proto__" (assignment would replace the prototype).
+        Object.defineProperty(out, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         skipSpace();
         if (text[pos] === ',') {
           pos++;
@@ -166,7 +232,7 @@ export function parseJsonWithLines(text: string): JsonParse {
         fail(`expected "," or "]" but found ${describe()}`);
       }
     }
-    if (ch === '"') return parseString();
+    if (ch === '"') return parseString(path);
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
       text.slice(pos, pos + 64),
     );
@@ -187,7 +253,7 @@ export function parseJsonWithLines(text: string): JsonParse {
       value,
       lineOf(path) {
         // The nearest enclosing value that exists (a missing field points at its object).
-        for (let n = path.length; n >= 0; n--) {
+        for (let n = Math.min(path.length, LINE_DEPTH); n >= 0; n--) {
           const line = lines.get(pathKey(path.slice(0, n)));
           if (line !== undefined) return line;
         }
@@ -202,6 +268,8 @@ export function parseJsonWithLines(text: string): JsonParse {
       line,
       column: error.offset - (lineStarts[line - 1] ?? 0) + 1,
       message: error.message,
+      path: error.path,
+      help: error.help,
     };
   }
 }

@@ -8,12 +8,19 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { ContentProblem } from '../content.errors.js';
 import type { ContentBank, ItemTemplate, Skill, SkillId } from '../content.model.js';
 import { checkSkillGraph } from '../skill-graph.js';
-import { checkTemplate } from '../template-check.js';
+import { checkTemplate, IMPORT_SAMPLE_SEEDS } from '../template-check.js';
+import { count, IMPORT_LIMITS } from './import-limits.js';
 import { problemAt, type ParsedSource, type SourceRef } from './parsed-source.js';
 
 export interface ImportOptions {
   /** Replace skills and templates whose id is already in the bank (otherwise that is an error). */
   readonly replaceExisting: boolean;
+  /** Seeds sampled per template (default IMPORT_SAMPLE_SEEDS; fewer only to test at volume). */
+  readonly sampleSeeds?: number;
+  /** Time allowed for sampling templates (defaults: IMPORT_LIMITS). */
+  readonly checkTime?: { readonly templateMs?: number; readonly importMs?: number };
+  /** The clock for those budgets, in milliseconds (default: performance.now). */
+  readonly now?: () => number;
 }
 
 export interface PreparedImport {
@@ -175,6 +182,10 @@ export function prepareImport(
     }
   }
 
+  const now = options.now ?? (() => performance.now());
+  const templateMs = options.checkTime?.templateMs ?? IMPORT_LIMITS.templateCheckMs;
+  const importMs = options.checkTime?.importMs ?? IMPORT_LIMITS.importCheckMs;
+  const checkUntil = now() + importMs;
   const knownSkills = new Set<SkillId>(allSkills.map((s) => s.id));
   const importedIds = new Set<string>();
   for (const { value: template, ref } of incomingTemplates) {
@@ -191,7 +202,20 @@ export function prepareImport(
           ),
         );
     });
-    for (const p of checkTemplate(template))
+    if (now() > checkUntil) {
+      // Every template is reported, so the import is refused as a whole rather than cut short.
+      problems.push(
+        problemAt(
+          ref,
+          undefined,
+          `not checked: sampling the templates before it used up the ${count(importMs)} ms allowed for one import`,
+          'import the files in smaller groups',
+        ),
+      );
+      continue;
+    }
+    const seeds = options.sampleSeeds ?? IMPORT_SAMPLE_SEEDS;
+    for (const p of checkTemplate(template, seeds, { timeMs: templateMs, now }))
       problems.push(problemAt(ref, p.field, p.message, p.help));
   }
 

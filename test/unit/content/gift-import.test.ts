@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import type { ItemTemplate } from '../../../src/content/content.model.js';
+import { createRng } from '../../../src/engine/index.js';
 import {
   htmlToText,
   readGift,
   skillFromCategory,
+  splitMathRegions,
 } from '../../../src/content/import/gift-import.js';
 
 const HEADER = '// Pathwise GIFT test file\n$CATEGORY: $course$/top/Fractions/Adding like\n\n';
@@ -181,5 +183,54 @@ describe('readGift', () => {
     expect(parsed.problems[4]?.message).to.include('partial credit');
     expect(parsed.problems[5]?.message).to.include('"ten" is not a numeric answer');
     expect(parsed.templates.map((t) => t.template.id)).to.deep.equal(['bad-fine']);
+  });
+
+  it('splits math regions and strips HTML exactly like the regular expressions they replace', () => {
+    // The old patterns, quadratic on unclosed delimiters but the reference for everything else.
+    const mathRegion = /(\$\$[\s\S]*?\$\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\])/;
+    const oldTags = (html: string): string =>
+      html
+        .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+        .replace(/<br\s*\/?>/gi, '\n')
+        .replace(/<\/(p|div|li|h[1-6]|tr)\s*>/gi, '\n')
+        .replace(/<[^>]*>/g, '');
+    const pieces = [
+      '$',
+      '$$',
+      '\\(',
+      '\\)',
+      '\\[',
+      '\\]',
+      '\\',
+      '(',
+      'a',
+      ' ',
+      '\n',
+      '<',
+      '>',
+      '<b>',
+      '<script>',
+      '</script>',
+      '<STYLE x>',
+      '</style >',
+      '<br/>',
+      '</p>',
+      'x',
+      '&amp;',
+    ];
+    const rng = createRng(7);
+    for (let i = 0; i < 3_000; i++) {
+      const text = Array.from(
+        { length: Math.floor(rng() * 30) },
+        () => pieces[Math.floor(rng() * pieces.length)],
+      ).join('');
+      expect(splitMathRegions(text), JSON.stringify(text)).to.deep.equal(text.split(mathRegion));
+      // htmlToText also decodes entities and trims: compare on text without them.
+      const expected = oldTags(text)
+        .replace(/&amp;/g, '&')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+      expect(htmlToText(text), JSON.stringify(text)).to.equal(expected);
+    }
   });
 });

@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { asItemId, asSkillId } from '../../../src/engine/index.js';
 import { formatProblem, type ContentProblem } from '../../../src/content/content.errors.js';
 import type { ContentBank } from '../../../src/content/content.model.js';
+import { createRng } from '../../../src/engine/index.js';
 import { readJsonBank } from '../../../src/content/import/json-import.js';
 import { parseJsonWithLines } from '../../../src/content/import/json-locations.js';
 import { prepareImport } from '../../../src/content/import/prepare-import.js';
@@ -77,6 +80,46 @@ describe('parseJsonWithLines', () => {
     const times = parseJsonWithLines('{"p": "$3 \\times 4$ but \\tabs and\\nlines are text"}');
     expect(times.ok).to.equal(false);
     expect(parseJsonWithLines('{"p": "$3 \\\\times 4$ and\\nNew line"}').ok).to.equal(true);
+  });
+
+  it('refuses "\\t", "\\n" and "\\r" before a letter inside $…$ exactly where the rescanning parser did', () => {
+    // The previous parser counted the unescaped `$` of everything decoded so far, at every escape.
+    const refusedBefore = (raw: string): boolean => {
+      const simple: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r' };
+      let out = '';
+      for (let i = 0; i < raw.length; i++) {
+        const next = raw[i + 1] ?? '';
+        if (raw[i] !== '\\') out += raw[i] ?? '';
+        else if (next === 'u') {
+          out += String.fromCharCode(parseInt(raw.slice(i + 2, i + 6), 16));
+          i += 5;
+        } else {
+          const inMath = (out.match(/(?<!\\)\$/g) ?? []).length % 2 === 1;
+          if (inMath && 'tnr'.includes(next) && /[A-Za-z]/.test(raw[i + 2] ?? '')) return true;
+          out += simple[next] ?? '';
+          i++;
+        }
+      }
+      return false;
+    };
+    const pieces = ['$', '\\\\', '\\t', '\\n', '\\r', 'a', 'x', ' ', '\\u0024', '\\u005c'];
+    const rng = createRng(11);
+    for (let i = 0; i < 3_000; i++) {
+      const raw = Array.from(
+        { length: Math.floor(rng() * 16) },
+        () => pieces[Math.floor(rng() * pieces.length)],
+      ).join('');
+      expect(!parseJsonWithLines(`{"p": "${raw}"}`).ok, raw).to.equal(refusedBefore(raw));
+    }
+  });
+
+  it('reads every demo bank file to the same value as JSON.parse', () => {
+    const dir = path.join(import.meta.dirname, '../../../src/content/demo-bank');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const text = readFileSync(path.join(dir, file), 'utf8');
+      const parsed = parseJsonWithLines(text);
+      expect(parsed.ok && parsed.value, file).to.deep.equal(JSON.parse(text));
+    }
   });
 });
 
