@@ -6,6 +6,7 @@
  */
 import { importJWK, type JWK } from 'jose';
 import type { Clock } from '../shared/clock.js';
+import { JwksTooManyKeysError, MAX_JWKS_KEYS } from './platform-jwks.js';
 
 export type VerificationKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -19,6 +20,11 @@ export interface JwksCacheOptions {
   readonly clock: Clock;
   readonly ttlMs?: number;
   readonly minRefetchMs?: number;
+  /**
+   * Most keys imported from one set (default MAX_JWKS_KEYS): checked here as well as in
+   * fetchJwks, so a fetcher that skips the check still cannot make us import thousands of keys.
+   */
+  readonly maxKeys?: number;
 }
 
 interface CachedSet {
@@ -41,7 +47,12 @@ export class JwksCache {
   #fetches = 0;
 
   constructor(options: JwksCacheOptions) {
-    this.#options = { ttlMs: 10 * 60_000, minRefetchMs: 30_000, ...options };
+    this.#options = {
+      ttlMs: 10 * 60_000,
+      minRefetchMs: 30_000,
+      maxKeys: MAX_JWKS_KEYS,
+      ...options,
+    };
   }
 
   /** How many times a key set was fetched (for the cache-effect benchmark). */
@@ -82,6 +93,8 @@ export class JwksCache {
   async #load(jwksUrl: string): Promise<CachedSet> {
     this.#fetches += 1;
     const jwks = await this.#options.fetchKeys(jwksUrl);
+    if (jwks.length > this.#options.maxKeys)
+      throw new JwksTooManyKeysError(jwksUrl, jwks.length, this.#options.maxKeys);
     const keys = new Map<string, VerificationKey>();
     for (const jwk of jwks) {
       // Only RSA signing keys are acceptable for LTI 1.3 (RS256).

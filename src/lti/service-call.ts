@@ -5,7 +5,12 @@
  */
 import type { Clock } from '../shared/clock.js';
 import { err, ok, type Result } from '../shared/result.js';
-import type { OutboundHttp, OutboundPurpose, OutboundResponse } from './outbound-http.js';
+import {
+  OutboundTooLargeError,
+  type OutboundHttp,
+  type OutboundPurpose,
+  type OutboundResponse,
+} from './outbound-http.js';
 import { classifyError, classifyResponse, type ServiceFailure } from './service-failure.js';
 import type { ServiceTokenClient } from './service-token.js';
 
@@ -61,6 +66,7 @@ export async function callService(
         }),
       );
     } catch (error) {
+      if (error instanceof OutboundTooLargeError) return tooLargeAnswer(error);
       return err(classifyError(error));
     }
   };
@@ -78,6 +84,19 @@ export async function callService(
   if (!sent.ok) return sent;
   const failure = classifyResponse(sent.value, deps.clock.now());
   return failure === undefined ? ok(sent.value) : err(failure);
+}
+
+/**
+ * An answer larger than its cap (RESPONSE_BODY_LIMITS): a 2xx whose body we needed is an
+ * invalid response (retried later like a truncated one); a refusal keeps its status and headers
+ * (401 refetch, 429 Retry-After, 5xx backoff) with the size problem as its text.
+ */
+export function tooLargeAnswer(
+  error: OutboundTooLargeError,
+): Result<OutboundResponse, ServiceFailure> {
+  if (error.successful)
+    return err({ kind: 'invalid-response', message: error.message, status: error.status });
+  return ok(error.asResponse());
 }
 
 /**

@@ -18,7 +18,11 @@ import { SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Clock } from '../shared/clock.js';
 import { err, ok, type Result } from '../shared/result.js';
-import type { OutboundHttp } from './outbound-http.js';
+import {
+  OutboundTooLargeError,
+  type OutboundHttp,
+  type OutboundResponse,
+} from './outbound-http.js';
 import type { PlatformRegistry } from './platforms.js';
 import { classifyError, classifyResponse, type ServiceFailure } from './service-failure.js';
 
@@ -111,7 +115,7 @@ export function createServiceTokenClient(options: ServiceTokenOptions): ServiceT
       .setJti(randomUUID())
       .sign(key.privateKey);
     fetches += 1;
-    let response;
+    let response: OutboundResponse;
     try {
       response = await http.send({
         purpose: 'token',
@@ -130,7 +134,16 @@ export function createServiceTokenClient(options: ServiceTokenOptions): ServiceT
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
     } catch (error) {
-      return err(classifyError(error));
+      if (!(error instanceof OutboundTooLargeError)) return err(classifyError(error));
+      // Larger than RESPONSE_BODY_LIMITS.token: a 2xx is unusable, a refusal keeps its status.
+      if (error.successful) {
+        return err({
+          kind: 'invalid-response',
+          message: `token endpoint: ${error.message}`,
+          status: error.status,
+        });
+      }
+      response = error.asResponse();
     }
     const failure = classifyResponse(response, clock.now());
     if (failure !== undefined) {
