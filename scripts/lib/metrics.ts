@@ -80,3 +80,52 @@ export function ece(bins: readonly CalibrationBin[]): number {
   }
   return err / total;
 }
+
+/**
+ * ECE that sampling noise alone would give if the predictions were exactly calibrated: per bin,
+ * the observed rate of n Bernoulli(p_i) answers differs from the mean prediction by about
+ * N(0, sqrt(sum p_i (1 - p_i)) / n), whose mean absolute value is that sd times sqrt(2 / pi).
+ * An ECE near this floor cannot be told apart from perfect calibration on this many rows.
+ */
+export function eceNoiseFloor(pred: Float64Array, bins = 10): number {
+  const cnt = new Float64Array(bins);
+  const v = new Float64Array(bins);
+  for (const p of pred) {
+    const b = Math.min(bins - 1, Math.floor(p * bins));
+    cnt[b] = (cnt[b] ?? 0) + 1;
+    v[b] = (v[b] ?? 0) + p * (1 - p);
+  }
+  let total = 0;
+  let err = 0;
+  for (let b = 0; b < bins; b++) {
+    const n = cnt[b] ?? 0;
+    if (n === 0) continue;
+    total += n;
+    err += Math.sqrt(v[b] ?? 0) * Math.sqrt(2 / Math.PI);
+  }
+  return total === 0 ? NaN : err / total;
+}
+
+/** A calibration table with its ECE, row count and noise floor. */
+export interface CalibrationReport {
+  readonly bins: readonly CalibrationBin[];
+  readonly ece: number;
+  /** Rows with a value (NaN values are skipped). */
+  readonly rows: number;
+  readonly noiseEce: number;
+}
+
+/** Calibration of `pred` against `y` over the rows where `pred` is not NaN. */
+export function calibrationReport(pred: Float64Array, y: Uint8Array, bins = 10): CalibrationReport {
+  const keep: number[] = [];
+  pred.forEach((p, i) => {
+    if (!Number.isNaN(p)) keep.push(i);
+  });
+  const p = Float64Array.from(keep, (i) => pred[i] ?? 0);
+  const table = calibration(
+    p,
+    Uint8Array.from(keep, (i) => y[i] ?? 0),
+    bins,
+  );
+  return { bins: table, ece: ece(table), rows: keep.length, noiseEce: eceNoiseFloor(p, bins) };
+}
