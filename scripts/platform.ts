@@ -17,6 +17,7 @@ import {
   parsePlatformCommand,
   USAGE,
 } from '../src/registration/platform-cli.js';
+import { createPendingRegistrationStore } from '../src/registration/pending-registrations.mongo.js';
 
 async function main(argv: readonly string[]): Promise<void> {
   const first = argv[0];
@@ -40,11 +41,17 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     const registry = await cliRegistry(config, database);
     if (registry === undefined) return;
-    await executePlatformCommand(command.value, registry, {
-      line: (text = '') => {
-        console.log(text);
+    await executePlatformCommand(
+      command.value,
+      registry,
+      {
+        line: (text = '') => {
+          console.log(text);
+        },
       },
-    });
+      // Activating or removing a Dynamic Registration takes it off the pending (expiring) list.
+      { pending: await createPendingRegistrationStore(database.connection) },
+    );
   } catch (error) {
     const lines = describeCliError(error);
     if (lines === undefined) throw error;

@@ -38,6 +38,13 @@ export interface Config {
     readonly autoActivate: boolean;
     /** Hosts allowed to register under Canvas's shared issuers (custom Canvas domains). */
     readonly canvasHosts: readonly string[];
+    /** Inactive, never-activated Dynamic Registrations are removed after this many days. */
+    readonly pendingExpiryDays: number;
+  };
+  /** Per-client-IP limits on the unauthenticated entry points (fixed windows). */
+  readonly rateLimits: {
+    readonly login: { readonly windowSeconds: number; readonly max: number };
+    readonly register: { readonly windowSeconds: number; readonly max: number };
   };
   /** Secure, SameSite=None cookies: required inside an LMS iframe over https. */
   readonly secureCookies: boolean;
@@ -132,6 +139,13 @@ export const MIN_ENCRYPTION_KEY_LENGTH = 32;
 /** Where dev mode mounts the LMS simulator on Pathwise's own server. */
 export const DEV_LMS_PATH = '/dev/lms';
 
+const rateLimitRule = z
+  .object({
+    windowSeconds: z.number().int().positive().max(86_400),
+    max: z.number().int().positive(),
+  })
+  .strict();
+
 const fileLayerSchema = z
   .object({
     port: z.number().int().min(0).max(65535),
@@ -150,8 +164,20 @@ const fileLayerSchema = z
       .object({ snapshotPath: z.string().min(1), devKeyPath: z.string().min(1) })
       .strict(),
     registration: z
-      .object({ autoActivate: z.boolean(), canvasHosts: z.array(z.string().min(1)) })
+      .object({
+        autoActivate: z.boolean(),
+        canvasHosts: z.array(z.string().min(1)),
+        pendingExpiryDays: z.number().positive().max(365).default(7),
+      })
       .strict(),
+    // Defaults here as well as in defaults.json so older config layers keep validating.
+    rateLimits: z
+      .object({ login: rateLimitRule, register: rateLimitRule })
+      .strict()
+      .default({
+        login: { windowSeconds: 60, max: 300 },
+        register: { windowSeconds: 600, max: 10 },
+      }),
   })
   .strict();
 type FileSettings = z.infer<typeof fileLayerSchema>;
@@ -359,6 +385,7 @@ export function loadConfig(
     lti: files.lti,
     embeddedMongo: files.embeddedMongo,
     registration: files.registration,
+    rateLimits: files.rateLimits,
     secureCookies:
       typeof secureOverride === 'boolean' ? secureOverride : publicUrl.startsWith('https:'),
     devLmsUrl,

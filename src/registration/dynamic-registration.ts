@@ -10,16 +10,31 @@
  *      scopes the platform supports, with Canvas's placements and `privacy_level: public`.
  *   5. The platform is stored inactive (unless `autoActivate`), with the deployment id when the
  *      response carries one (Moodle); an (issuer, client_id) already stored is a conflict.
+ *   6. Anyone can start a registration, so pending (inactive, never activated) registrations are
+ *      kept bounded: the same issuer + openid_configuration registering again replaces its
+ *      pending platform, and pending platforms older than `pendingExpiryMs` are removed
+ *      (pending-registrations.ts). Both happen only once the platform accepted a registration.
  *
+ * Every answer read from the platform is capped (RESPONSE_BODY_LIMITS.registration, 256 KB).
  * Every failure is a value (CONVENTIONS §C.2) and nothing is written before the last step.
  */
+import { systemClock, type Clock } from '../shared/clock.js';
 import { ConflictError } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
-import type { OutboundHttp, OutboundResponse } from '../lti/outbound-http.js';
+import {
+  OutboundTooLargeError,
+  type OutboundHttp,
+  type OutboundResponse,
+} from '../lti/outbound-http.js';
 import type { PlatformRegistration, PlatformRegistry } from '../lti/platforms.js';
 import { MESSAGE_TYPE } from '../lti/vocabulary.js';
 import { z } from 'zod';
 import { checkOutboundUrl, systemResolver, type HostResolver } from './address-guard.js';
+import {
+  expirePending,
+  retirePending,
+  type PendingRegistrationStore,
+} from './pending-registrations.js';
 import {
   matchIssuer,
   parsePlatformConfiguration,
@@ -53,13 +68,20 @@ export interface DynamicRegistrationSettings {
    */
   readonly canvasHosts?: readonly string[];
   readonly identity?: ToolIdentity;
+  /** Pending registrations older than this are removed (default 7 days). */
+  readonly pendingExpiryMs?: number;
 }
+
+export const DEFAULT_PENDING_EXPIRY_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface DynamicRegistrationDeps extends DynamicRegistrationSettings {
   readonly registry: PlatformRegistry;
   readonly http: OutboundHttp;
   /** DNS for the SSRF check; the system resolver unless a test injects one. */
   readonly resolveHost?: HostResolver;
+  /** Tracks inactive registrations for replacement and expiry; without it neither happens. */
+  readonly pending?: PendingRegistrationStore;
+  readonly clock?: Clock;
 }
 
 export interface DynamicRegistrationInput {
@@ -75,6 +97,10 @@ export interface DynamicRegistrationOutcome {
   readonly requestedScopes: readonly string[];
   /** What the platform granted (its response may cut the request). */
   readonly grantedScopes: readonly string[];
+  /** Pending platforms of the same issuer + configuration URL that this one replaced. */
+  readonly replacedPlatformIds: readonly string[];
+  /** Pending platforms removed because they were never activated in time. */
+  readonly expiredPlatformIds: readonly string[];
 }
 
 /** The URL fields a failure can be about, in spec names (they are shown to administrators). */
@@ -91,6 +117,8 @@ export type DynamicRegistrationFailure =
       readonly detail: string;
     }
   | { readonly type: 'configuration-unreachable'; readonly url: string; readonly detail: string }
+  /** The configuration answer exceeded RESPONSE_BODY_LIMITS.registration; reading stopped. */
+  | { readonly type: 'configuration-too-large'; readonly url: string; readonly limitBytes: number }
   | { readonly type: 'configuration-refused'; readonly url: string; readonly status: number }
   | { readonly type: 'configuration-invalid'; readonly problems: readonly string[] }
   | {
@@ -106,6 +134,11 @@ export type DynamicRegistrationFailure =
       readonly platformError: string | undefined;
     }
   | { readonly type: 'registration-response-invalid'; readonly problems: readonly string[] }
+  | {
+      readonly type: 'registration-response-too-large';
+      readonly url: string;
+      readonly limitBytes: number;
+    }
   | {
       readonly type: 'already-registered';
       readonly issuer: string;
@@ -315,6 +348,8 @@ export function createDynamicRegistration(deps: DynamicRegistrationDeps): Dynami
   const identity = deps.identity ?? defaultToolIdentity(deps.publicUrl);
   const urlPolicy = { devMode: deps.devMode, resolve: deps.resolveHost ?? systemResolver };
   const canvasHosts = deps.canvasHosts ?? [];
+  const clock = deps.clock ?? systemClock;
+  const pendingExpiryMs = deps.pendingExpiryMs ?? DEFAULT_PENDING_EXPIRY_MS;
 
   return {
     async register(input) {
@@ -350,6 +385,13 @@ export function createDynamicRegistration(deps: DynamicRegistrationDeps): Dynami
           headers: { Accept: 'application/json', ...authorization },
         });
       } catch (error) {
+        if (error instanceof OutboundTooLargeError) {
+          return err({
+            type: 'configuration-too-large',
+            url: configurationUrl,
+            limitBytes: error.limitBytes,
+          });
+        }
         return err({
           type: 'configuration-unreachable',
           url: configurationUrl,
@@ -409,6 +451,13 @@ export function createDynamicRegistration(deps: DynamicRegistrationDeps): Dynami
           body: JSON.stringify(request),
         });
       } catch (error) {
+        if (error instanceof OutboundTooLargeError) {
+          return err({
+            type: 'registration-response-too-large',
+            url: platform.registrationEndpoint,
+            limitBytes: error.limitBytes,
+          });
+        }
         return err({
           type: 'registration-unreachable',
           url: platform.registrationEndpoint,
@@ -451,6 +500,15 @@ export function createDynamicRegistration(deps: DynamicRegistrationDeps): Dynami
           platformId: existing.id,
         });
       }
+      const now = clock.now();
+      const expiredPlatformIds =
+        deps.pending === undefined
+          ? []
+          : await expirePending(
+              deps.registry,
+              deps.pending,
+              new Date(now.getTime() - pendingExpiryMs),
+            );
       let stored: PlatformRegistration;
       try {
         stored = await deps.registry.register({
@@ -474,6 +532,30 @@ export function createDynamicRegistration(deps: DynamicRegistrationDeps): Dynami
           platformId: undefined,
         });
       }
+      // The LMS page that runs the registration is where it frames Pathwise from (Canvas: the
+      // school's host, not the shared issuer): a registered frame origin of this platform.
+      const lmsOrigin = checkedConfigUrl.value.origin;
+      if (!stored.frameOrigins.includes(lmsOrigin) && lmsOrigin !== new URL(stored.issuer).origin) {
+        await deps.registry.addFrameOrigin(stored.id, lmsOrigin);
+        stored = { ...stored, frameOrigins: [...stored.frameOrigins, lmsOrigin] };
+      }
+      const replacedPlatformIds: string[] = [];
+      if (deps.pending !== undefined) {
+        // Stored first: if storing the new platform fails, the earlier pending one is still there.
+        if (!stored.active) {
+          await deps.pending.add({
+            platformId: stored.id,
+            issuer: platform.issuer,
+            configurationUrl,
+            createdAt: now,
+          });
+        }
+        for (const earlier of await deps.pending.findSame(platform.issuer, configurationUrl)) {
+          if (earlier.platformId === stored.id) continue;
+          if (await retirePending(deps.registry, deps.pending, earlier))
+            replacedPlatformIds.push(earlier.platformId);
+        }
+      }
       return ok({
         platform: stored,
         deploymentId,
@@ -481,6 +563,8 @@ export function createDynamicRegistration(deps: DynamicRegistrationDeps): Dynami
         issuerMatch,
         requestedScopes: scopesAsked,
         grantedScopes,
+        replacedPlatformIds,
+        expiredPlatformIds,
       });
     },
   };

@@ -12,6 +12,7 @@ import {
   type PlatformEntry,
   type PlatformEntryField,
 } from './platform-entry.js';
+import type { PendingRegistrationStore } from './pending-registrations.js';
 import type { UrlPolicy } from './url-policy.js';
 
 export const CLI = 'npm run platform --';
@@ -29,6 +30,11 @@ export type PlatformCommand =
       readonly kind: 'deployment-add' | 'deployment-remove';
       readonly platformId: string;
       readonly deploymentId: string;
+    }
+  | {
+      readonly kind: 'frame-origin-add' | 'frame-origin-remove';
+      readonly platformId: string;
+      readonly origin: string;
     }
   | { readonly kind: 'retire-key'; readonly kid: string };
 
@@ -48,6 +54,9 @@ Commands:
   deactivate <platformId>                refuse launches and service calls
   deployment-add <platformId> <deploymentId>
   deployment-remove <platformId> <deploymentId>
+  frame-origin-add <platformId> <origin>  let pages of this LMS at <origin> frame Pathwise (e.g. a
+                                         Canvas or Moodle served at another host than its issuer)
+  frame-origin-remove <platformId> <origin>
   keys                                   published tool keys and which one each platform signs with
   rotate-key <platformId>                new signing key; the old one stays published
   retire-key <kid>                       stop publishing a key that is no longer current
@@ -79,6 +88,18 @@ const flagOf = (field: string | undefined): string => {
 
 const ID_COMMANDS = ['remove', 'activate', 'deactivate', 'rotate-key'] as const;
 const DEPLOYMENT_COMMANDS = ['deployment-add', 'deployment-remove'] as const;
+const FRAME_ORIGIN_COMMANDS = ['frame-origin-add', 'frame-origin-remove'] as const;
+
+/** `https://lms.school.edu` from an origin or a URL; undefined for anything else. */
+export function frameOriginOf(text: string, devMode: boolean): string | undefined {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'https:' && !(devMode && url.protocol === 'http:')) return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}
 
 type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 
@@ -200,6 +221,20 @@ export function parsePlatformCommand(
     });
   }
 
+  const frameCommand = FRAME_ORIGIN_COMMANDS.find((c) => c === command);
+  if (frameCommand !== undefined) {
+    const flags = parseFlags(rest, {});
+    if (!flags.ok) return err([`${command}: ${flags.error}`]);
+    const args = positionalsExactly(command, flags.value.positionals, ['platformId', 'origin']);
+    if (!args.ok) return err(args.error);
+    const origin = frameOriginOf(args.value[1] ?? '', policy.devMode);
+    if (origin === undefined)
+      return err([
+        `${command}: "${args.value[1] ?? ''}" is not an https origin; give one like https://lms.school.edu`,
+      ]);
+    return ok({ kind: frameCommand, platformId: args.value[0] ?? '', origin });
+  }
+
   if (command === 'retire-key') {
     const flags = parseFlags(rest, {});
     if (!flags.ok) return err([`retire-key: ${flags.error}`]);
@@ -276,6 +311,7 @@ async function list(registry: PlatformRegistry, json: boolean, out: CliOutput): 
     out.line(`  token:        ${p.tokenEndpoint}`);
     if (p.authorizationServer !== undefined) out.line(`  assertion aud: ${p.authorizationServer}`);
     out.line(`  jwks:         ${p.jwksUrl}`);
+    if (p.frameOrigins.length > 0) out.line(`  frame origins: ${p.frameOrigins.join(', ')}`);
     out.line(
       `  deployments:  ${deployments.length === 0 ? `(none: ${CLI} deployment-add ${p.id} <deploymentId>)` : deployments.join(', ')}`,
     );
@@ -300,11 +336,20 @@ async function keys(registry: PlatformRegistry, out: CliOutput): Promise<void> {
   }
 }
 
+export interface PlatformCommandOptions {
+  /**
+   * Dynamic Registrations awaiting activation: an activated or removed platform stops being
+   * tracked there, so the expiry of stale pending registrations can never remove it later.
+   */
+  readonly pending?: PendingRegistrationStore;
+}
+
 /** Runs one command. Expected failures are AppErrors (message + help); anything else is a bug. */
 export async function executePlatformCommand(
   command: PlatformCommand,
   registry: PlatformRegistry,
   out: CliOutput,
+  options: PlatformCommandOptions = {},
 ): Promise<void> {
   switch (command.kind) {
     case 'help':
@@ -340,6 +385,7 @@ export async function executePlatformCommand(
     case 'remove': {
       const p = await requirePlatform(registry, command.platformId);
       await registry.remove(p.id);
+      await options.pending?.forget(p.id);
       out.line(`Removed ${p.name} (${p.id}): its deployments and keys are gone.`);
       return;
     }
@@ -347,6 +393,7 @@ export async function executePlatformCommand(
     case 'deactivate': {
       const p = await requirePlatform(registry, command.platformId);
       const active = command.kind === 'activate';
+      if (active) await options.pending?.forget(p.id);
       if (p.active === active) {
         out.line(`${p.name} (${p.id}) is already ${active ? 'active' : 'inactive'}.`);
         return;
@@ -379,6 +426,23 @@ export async function executePlatformCommand(
       }
       await registry.removeDeployment(p.id, command.deploymentId);
       out.line(`Removed deployment ${command.deploymentId} from ${p.name} (${p.id}).`);
+      return;
+    }
+    case 'frame-origin-add': {
+      const p = await requirePlatform(registry, command.platformId);
+      await registry.addFrameOrigin(p.id, command.origin);
+      out.line(`Pages of ${p.name} (${p.id}) at ${command.origin} may now frame Pathwise.`);
+      return;
+    }
+    case 'frame-origin-remove': {
+      const p = await requirePlatform(registry, command.platformId);
+      if (!p.frameOrigins.includes(command.origin))
+        throw new NotFoundError(`${p.name} (${p.id}) has no frame origin ${command.origin}.`, {
+          code: 'FRAME_ORIGIN_NOT_FOUND',
+          help: `Run "${CLI} list" to see its frame origins.`,
+        });
+      await registry.removeFrameOrigin(p.id, command.origin);
+      out.line(`Removed frame origin ${command.origin} from ${p.name} (${p.id}).`);
       return;
     }
     case 'rotate-key': {

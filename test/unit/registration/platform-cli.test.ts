@@ -107,4 +107,24 @@ describe('parsePlatformCommand (platform CLI)', () => {
     ]);
     expect(problems([])).to.deep.equal(['a command is required; run "npm run platform -- help"']);
   });
+
+  it('frame-origin-add/remove take an https origin (a URL is cut to its origin)', () => {
+    expect(
+      parsePlatformCommand(
+        ['frame-origin-add', 'p1', 'https://school.instructure.com/courses/1'],
+        production,
+      ),
+    ).to.deep.equal({
+      ok: true,
+      value: {
+        kind: 'frame-origin-add',
+        platformId: 'p1',
+        origin: 'https://school.instructure.com',
+      },
+    });
+    expect(problems(['frame-origin-add', 'p1', 'http://school.example'])[0]).to.match(
+      /is not an https origin/,
+    );
+    expect(problems(['frame-origin-remove', 'p1'])).to.have.length(1);
+  });
 });

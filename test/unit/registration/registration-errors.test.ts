@@ -39,6 +39,24 @@ const cases: readonly [DynamicRegistrationFailure, number, string, RegExp, RegEx
     /can be reached from the Pathwise server/,
   ],
   [
+    { type: 'configuration-too-large', url: 'https://lms.example.edu/c', limitBytes: 262144 },
+    502,
+    'DR_CONFIGURATION_TOO_LARGE',
+    /The LMS configuration at https:\/\/lms\.example\.edu\/c was too large: Pathwise stopped reading it after 256 KB\./,
+    /Nothing was stored in Pathwise/,
+  ],
+  [
+    {
+      type: 'registration-response-too-large',
+      url: 'https://lms.example.edu/register',
+      limitBytes: 262144,
+    },
+    502,
+    'DR_REGISTRATION_RESPONSE_TOO_LARGE',
+    /answer to the registration \(https:\/\/lms\.example\.edu\/register\) was too large/,
+    /Nothing was stored in Pathwise/,
+  ],
+  [
     { type: 'configuration-refused', url: 'https://lms.example.edu/c', status: 401 },
     502,
     'DR_CONFIGURATION_REFUSED',
