@@ -13,7 +13,13 @@ import {
   formatNumber,
   parseLearnerExpression,
 } from './math.js';
-import { normaliseText, readExactNumber, readNumberWithUnit } from './learner-input.js';
+import { literalText } from './math-render.js';
+import {
+  boundLearnerResponse,
+  normaliseText,
+  readExactNumber,
+  readNumberWithUnit,
+} from './learner-input.js';
 
 export const answerMessages = {
   correct: 'Correct!',
@@ -25,7 +31,7 @@ export const answerMessages = {
   empty: 'Type an answer first.',
   unitRequired: (unit: string) => `Add the unit to your answer, e.g. "${unit}".`,
   wrongUnit: (given: string, expected: string) =>
-    `Check your unit: "${given}" is not what this question asks for (${expected}).`,
+    `Check your unit: "${literalText(given)}" is not what this question asks for (${expected}).`,
   notSimplest:
     'That is equal to the answer, but not in simplest form: divide the top and bottom by their greatest common factor.',
   notSimplified:
@@ -241,6 +247,9 @@ function markShortText(key: Extract<AnswerKey, { type: 'short-text' }>, response
   return verdict(false, given, key.commonErrors.find((e) => matches(e.text))?.feedback);
 }
 
+const isChoice = (key: AnswerKey): boolean =>
+  key.type === 'choice-single' || key.type === 'choice-multi';
+
 function mark(key: AnswerKey, response: LearnerResponse): Marking {
   const text = typeof response === 'string' ? response : response.join(' ');
   switch (key.type) {
@@ -261,6 +270,9 @@ function mark(key: AnswerKey, response: LearnerResponse): Marking {
 
 export function checkAnswer(instance: ItemInstance, response: LearnerResponse): AnswerCheck {
   const { key } = instance;
+  // Bounded before anything parses it: no answer may cost more than a few milliseconds.
+  const bound = boundLearnerResponse(response, key.type !== 'short-text' && !isChoice(key));
+  if (!bound.ok) return { status: 'invalid', message: bound.message };
   const marking = mark(key, response);
   if (!marking.ok) return { status: 'invalid', message: marking.message };
   const { correct, normalized, specific } = marking.verdict;

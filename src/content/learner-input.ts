@@ -9,6 +9,26 @@ import { fraction, normaliseMathInput } from './math.js';
 export type Read<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
+/**
+ * Bounds on everything a learner sends, checked before any parsing or exact arithmetic: a
+ * 47,000-digit fraction made mathjs's Euclid block the event loop for seconds, and a 45,000-term
+ * sum overflowed the stack of mathjs's tree walks. No answer to a practice question comes near
+ * these, so a refusal costs nothing and is never counted as an attempt.
+ */
+export const LEARNER_INPUT_LIMITS = {
+  /** Characters of a typed answer (short texts may be a phrase). */
+  maxTextLength: 500,
+  /** Characters of a numeric, fraction or expression answer. */
+  maxMathLength: 200,
+  /** Digits in one run: 30 digits is beyond every exact answer a template produces. */
+  maxDigitsPerNumber: 30,
+  /** Options ticked in one answer. */
+  maxChoices: 50,
+  /** Nodes and nesting depth of an expression tree (mathjs walks trees recursively). */
+  maxExpressionNodes: 150,
+  maxExpressionDepth: 30,
+} as const;
+
 export const inputMessages = {
   empty: 'Type an answer first.',
   decimalComma: 'Use a point for decimals, e.g. 0.75 rather than 0,75.',
@@ -17,7 +37,38 @@ export const inputMessages = {
   zeroDenominator: 'A fraction cannot have 0 as its denominator.',
   notDecimal: 'Enter a number such as 12 or 12.5 (with its unit if there is one).',
   fractionInNumeric: 'Enter this answer as a decimal number, e.g. 0.75 rather than 3/4.',
+  numberTooLong: `That number is too long for this question: use at most ${String(LEARNER_INPUT_LIMITS.maxDigitsPerNumber)} digits in each number.`,
+  answerTooLong: (max: number) =>
+    `That answer is too long for this question: keep it under ${String(max)} characters.`,
+  tooManyChoices: 'Choose only among the options shown.',
 } as const;
+
+export type InputBound = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+const DIGIT_RUN = new RegExp(`\\d{${String(LEARNER_INPUT_LIMITS.maxDigitsPerNumber + 1)}}`);
+
+/**
+ * Refuses a response too big to read safely; `math` for answers that are parsed as numbers or
+ * expressions. Linear time, no allocation beyond the checks.
+ */
+export function boundLearnerResponse(
+  response: string | readonly string[],
+  math: boolean,
+): InputBound {
+  if (typeof response !== 'string') {
+    if (response.length > LEARNER_INPUT_LIMITS.maxChoices)
+      return { ok: false, message: inputMessages.tooManyChoices };
+    const total = response.reduce((sum, r) => sum + r.length, 0);
+    return total > LEARNER_INPUT_LIMITS.maxTextLength
+      ? { ok: false, message: inputMessages.tooManyChoices }
+      : { ok: true };
+  }
+  const max = math ? LEARNER_INPUT_LIMITS.maxMathLength : LEARNER_INPUT_LIMITS.maxTextLength;
+  // Digits first: a long number deserves the number message, whatever its length.
+  if (math && DIGIT_RUN.test(response)) return { ok: false, message: inputMessages.numberTooLong };
+  if (response.length > max) return { ok: false, message: inputMessages.answerTooLong(max) };
+  return { ok: true };
+}
 
 const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 

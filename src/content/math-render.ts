@@ -84,19 +84,47 @@ const KATEX_OPTIONS = {
   maxExpand: 500,
 } as const;
 
+/** Longest TeX fragment rendered; longer ones are shown as their source text. */
+export const MAX_TEX_LENGTH = 2000;
+
+const textHtml = (text: string): string => escapeHtml(text).replace(/\r?\n/g, '<br>');
+
+/**
+ * One math fragment as HTML. KaTeX reports TeX errors inline (throwOnError false) but still
+ * throws for what it cannot survive (deep nesting overflows its stack): any failure, and any
+ * fragment too long to be a real formula, is shown as its escaped source instead, so one bad
+ * fragment never breaks the page it is on.
+ */
+function renderTex(tex: string, display: boolean): string {
+  const source = display ? `$$${tex}$$` : `$${tex}$`;
+  if (tex.length > MAX_TEX_LENGTH) return textHtml(source);
+  try {
+    return katex.renderToString(tex, {
+      ...KATEX_OPTIONS,
+      displayMode: display,
+      throwOnError: false,
+    });
+  } catch {
+    return textHtml(source);
+  }
+}
+
 /** Safe HTML for a prompt, choice, hint, solution or feedback. Line breaks become `<br>`. */
 export function renderMathText(text: string): string {
   return splitMath(text)
     .map((segment) =>
-      segment.kind === 'text'
-        ? escapeHtml(segment.text).replace(/\r?\n/g, '<br>')
-        : katex.renderToString(segment.tex, {
-            ...KATEX_OPTIONS,
-            displayMode: segment.display,
-            throwOnError: false,
-          }),
+      segment.kind === 'text' ? textHtml(segment.text) : renderTex(segment.tex, segment.display),
     )
     .join('');
+}
+
+/**
+ * Text that someone other than an author wrote (a learner's answer, an LMS name), made safe to
+ * put inside a text that goes through renderMathText: its dollar signs stay dollar signs, so it
+ * is shown as typed and never read as TeX.
+ */
+export function literalText(text: string): string {
+  return text.replace(/\$/g, '\\$');
 }
 
 /** KaTeX's messages for the math in `text` that does not render (empty when all is well). */

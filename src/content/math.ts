@@ -232,11 +232,53 @@ export function normaliseMathInput(text: string): string {
  * `2(x+1)`, `x(x+1)`); only arithmetic, parentheses, sqrt and abs.
  */
 export function parseLearnerExpression(text: string, variables: readonly string[]): Parsed {
-  const parsed = safeParse(normaliseMathInput(text));
+  const source = normaliseMathInput(text);
+  // Bounded before mathjs sees it: its parser and tree walks recurse once per nesting level.
+  const shape = boundExpressionSource(source);
+  if (!shape.ok) return shape;
+  const parsed = safeParse(source);
   if (!parsed.ok) return parsed;
+  try {
+    return checkLearnerTree(parsed.node, variables);
+  } catch (error) {
+    // A tree too deep for the walk (RangeError) is an unreadable answer, never a crash.
+    return {
+      ok: false,
+      message: error instanceof RangeError ? messages.tooComplex : String(error),
+    };
+  }
+}
+
+/** How big a learner's expression may be: mathjs walks trees recursively. */
+export const EXPRESSION_LIMITS = { maxLength: 200, maxDepth: 30, maxNodes: 150 } as const;
+
+const messages = {
+  tooLong: `it is longer than ${String(EXPRESSION_LIMITS.maxLength)} characters`,
+  tooDeep: `it has more than ${String(EXPRESSION_LIMITS.maxDepth)} levels of brackets`,
+  tooComplex: `it has more than ${String(EXPRESSION_LIMITS.maxNodes)} numbers, letters and operations`,
+} as const;
+
+/** Length and bracket depth, in one linear scan of the source. */
+function boundExpressionSource(source: string): { ok: true } | { ok: false; message: string } {
+  if (source.length > EXPRESSION_LIMITS.maxLength) return { ok: false, message: messages.tooLong };
+  let depth = 0;
+  for (const ch of source) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (depth > EXPRESSION_LIMITS.maxDepth) return { ok: false, message: messages.tooDeep };
+  }
+  return { ok: true };
+}
+
+function checkLearnerTree(root: MathNode, variables: readonly string[]): Parsed {
+  let count = 0;
+  root.traverse(() => {
+    count++;
+  });
+  if (count > EXPRESSION_LIMITS.maxNodes) return { ok: false, message: messages.tooComplex };
   const allowed = new Set(variables);
   // mathjs reads `x(x+1)` as a call of a function x: for a variable it is a product.
-  const node = parsed.node.transform((n) => {
+  const node = root.transform((n) => {
     const name = functionName(n);
     const args = facts(n).args;
     if (
@@ -303,8 +345,4 @@ export function evaluateAt(node: MathNode, point: Readonly<Record<string, number
 /** The TeX of an expression (for answer displays); mathjs writes `2\cdot x` for `2x`. */
 export function expressionTex(node: MathNode): string {
   return node.toTex({ implicit: 'hide', parenthesis: 'keep' });
-}
-
-export function parseExpression(text: string): Parsed {
-  return safeParse(normaliseMathInput(text));
 }
