@@ -5,10 +5,11 @@
 import path from 'node:path';
 import { KATEX_DIST_DIR } from './content/math-render.js';
 import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './infra/config.js';
-import type { Logger } from './infra/logger.js';
+import { accessLogSerializers, type Logger } from './infra/logger.js';
 import { configureViews } from './infra/views.js';
 import { securityHeaders } from './infra/http/security-headers.js';
 import { requestIdFor } from './infra/http/request-id.js';
@@ -27,8 +28,6 @@ export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly health: HealthProbe;
-  /** Origins allowed to frame Pathwise; the LTI registry supplies the platforms' origins. */
-  readonly frameAncestors?: () => readonly string[];
   /** Feature routers, mounted in order before the 404 handler. */
   readonly routers?: readonly MountedRouter[];
   /** Links shown on the home page (e.g. the LMS simulator in dev mode). */
@@ -69,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     pinoHttp({
       logger,
+      serializers: accessLogSerializers,
       genReqId: (req, res) => {
         const id = requestIdFor(req);
         res.setHeader('X-Request-Id', id);
@@ -78,12 +78,9 @@ export function createApp(deps: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
-  app.use(
-    securityHeaders({
-      frameAncestors: deps.frameAncestors ?? (() => []),
-      https: config.publicUrl.startsWith('https:'),
-    }),
-  );
+  app.use(securityHeaders({ https: config.publicUrl.startsWith('https:') }));
+  // Session binding cookies are read by every page that opens a session.
+  app.use(cookieParser());
   app.use(
     '/public',
     express.static(path.join(PROJECT_ROOT, 'public'), {
@@ -99,6 +96,12 @@ export function createApp(deps: AppDeps): Express {
       index: false,
     }),
   );
+  // Every other response is about one person (practice, dashboards, exports, forms holding a
+  // session): no browser or proxy may keep a copy. Routes may still set their own policy.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(express.json({ limit: '100kb' }));
 

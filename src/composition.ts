@@ -14,12 +14,18 @@ import { dashboardRoutes } from './dashboards/dashboard.routes.js';
 import { createInstructorDashboard } from './dashboards/instructor-dashboard.service.js';
 import type { LmsSimulator } from './dev/lms-simulator/index.js';
 import type { Config } from './infra/config.js';
+import { createRateLimiter, ENTRY_POINT_LIMITS } from './infra/http/rate-limit.js';
+import {
+  ensureRateLimitIndexes,
+  MongoRateLimitStore,
+} from './infra/http/rate-limit-store.mongo.js';
 import type { Database } from './infra/db.js';
 import type { Logger } from './infra/logger.js';
 import { createLearnerRepository } from './learners/learner.repository.mongo.js';
 import { learnerRoutes } from './learners/learner.routes.js';
 import { createLearnerService, type LearnerService } from './learners/learner.service.js';
-import { createFrameAncestors, type FrameAncestors } from './lti/frame-ancestors.js';
+import { createPlatformFrameOrigins, type PlatformFrameOrigins } from './lti/frame-ancestors.js';
+import { createSessionGate } from './lti/session-gate.js';
 import { createAgsClient } from './lti/ags-client.js';
 import { createAgsScorePublisher } from './lti/ags.adapter.js';
 import { JwksCache } from './lti/jwks-cache.js';
@@ -40,7 +46,9 @@ import {
 import { createServiceEndpointsRepository } from './lti/service-endpoints.mongo.js';
 import { createServiceTokenClient } from './lti/service-token.js';
 import type { PlatformEntry } from './registration/platform-entry.js';
+import { createPendingRegistrationStore } from './registration/pending-registrations.mongo.js';
 import { registrationRoutes } from './registration/registration.routes.js';
+import { CANVAS_SHARED_ISSUERS, INSTRUCTURE_DOMAINS } from './registration/vocabulary.js';
 import { applyStaticPlatforms } from './registration/static-platforms.js';
 import { cachedPracticeContent } from './practice/practice-content.js';
 import {
@@ -60,7 +68,7 @@ export interface Application {
   readonly registry: PlatformRegistry;
   readonly outbound: OutboundHttp;
   readonly jwksCache: JwksCache;
-  readonly frameAncestors: FrameAncestors;
+  readonly frameOrigins: PlatformFrameOrigins;
   readonly serviceEndpoints: ServiceEndpointsRepository;
   readonly gradeOutbox: GradeOutbox;
   readonly gradeWorker: GradeOutboxWorker;
@@ -144,8 +152,23 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     },
   });
   const assignments = await createAssignmentRepository(connection, clock);
-  const frameAncestors = createFrameAncestors(registry, clock);
-  await frameAncestors.refresh();
+  // Canvas serves every school under its shared issuers from its own hosts, not the issuer's.
+  const canvasFrameOrigins = [
+    ...INSTRUCTURE_DOMAINS.map((domain) => `https://*.${domain}`),
+    ...config.registration.canvasHosts.map((host) => `https://${host}`),
+  ];
+  const frameOrigins = createPlatformFrameOrigins(registry, {
+    originsByIssuer: Object.fromEntries(
+      CANVAS_SHARED_ISSUERS.map((issuer) => [issuer, canvasFrameOrigins]),
+    ),
+  });
+  await frameOrigins.refresh();
+  const sessionGate = createSessionGate({
+    sessions,
+    frameOrigins,
+    clock,
+    secureCookies: config.secureCookies,
+  });
 
   // LTI Advantage services: tokens are cached per (platform, scopes); endpoints are stored at
   // launch so grading and roster sync work without a live launch.
@@ -219,8 +242,6 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
   });
 
   const launchHooks: LaunchHook[] = [
-    (completed) =>
-      frameAncestors.learnFromLaunch(completed.registration.id, completed.session.launch),
     createServicesLaunchHook({
       endpoints: serviceEndpoints,
       clock,
@@ -228,12 +249,27 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     }),
   ];
 
+  // Per-IP limits on the unauthenticated entry points, counted in MongoDB across instances.
+  await ensureRateLimitIndexes(connection);
+  const limiter = (name: 'login' | 'register'): MountedRouter => ({
+    path: `/lti/${name}`,
+    handler: createRateLimiter({
+      ...ENTRY_POINT_LIMITS[name],
+      rule: config.rateLimits[name],
+      store: new MongoRateLimitStore(connection, { prefix: `${name}:` }),
+      logger,
+    }),
+  });
+
   const routers: MountedRouter[] = [
+    limiter('login'),
+    limiter('register'),
     {
       path: '/lti',
       handler: ltiRoutes({
         launches,
-        sessions,
+        sessions: sessionGate,
+        frameOrigins,
         registry,
         ltijs,
         assignments,
@@ -254,6 +290,9 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
         devMode: config.devMode,
         logger,
         autoActivate: config.registration.autoActivate,
+        pending: await createPendingRegistrationStore(connection),
+        pendingExpiryMs: config.registration.pendingExpiryDays * 24 * 60 * 60 * 1000,
+        clock,
         // In dev mode the simulator's Canvas profile registers from our own host.
         canvasHosts: config.devMode
           ? [...config.registration.canvasHosts, new URL(config.publicUrl).host]
@@ -262,17 +301,23 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     },
     {
       path: '/practice',
-      handler: practiceRoutes({ practice, sessions, assignments, gradeOutbox, clock }),
+      handler: practiceRoutes({
+        practice,
+        sessions: sessionGate,
+        assignments,
+        gradeOutbox,
+        clock,
+      }),
     },
     {
       path: '/dashboard',
-      handler: dashboardRoutes({ dashboard, sessions, clock }),
+      handler: dashboardRoutes({ dashboard, sessions: sessionGate, clock }),
     },
     {
       path: '/learner',
       handler: learnerRoutes({
         learners,
-        sessions,
+        sessions: sessionGate,
         clock,
         goalSkillsFor: async (session) =>
           practice.targetSkills(await practiceContextOf(session, assignments)),
@@ -296,7 +341,7 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     closers.push(() => {
       dev.close();
     });
-    await frameAncestors.refresh();
+    await frameOrigins.refresh();
   }
 
   gradeWorker.start();
@@ -309,7 +354,6 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     config,
     logger,
     health: { isDatabaseReachable: () => database.isReachable() },
-    frameAncestors: () => frameAncestors.origins(),
     routers,
     homeLinks: config.devMode ? [{ href: config.devLmsUrl, label: 'Open the LMS simulator' }] : [],
   });
@@ -318,7 +362,7 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     registry,
     outbound,
     jwksCache,
-    frameAncestors,
+    frameOrigins,
     serviceEndpoints,
     gradeOutbox,
     gradeWorker,
@@ -329,7 +373,7 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
     learners,
     devSimulator,
     close: async () => {
-      frameAncestors.stop();
+      frameOrigins.stop();
       await rosterSchedule.stop();
       await gradeWorker.stop();
       for (const close of closers) close();

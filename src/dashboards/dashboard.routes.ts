@@ -11,10 +11,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { assignmentFormView, fieldsOf } from '../authoring/assignment-form.js';
 import { route } from '../infra/http/route.js';
-import type { LtiSession, LtiSessionStore } from '../lti/launch-stores.js';
-import { sessionFrom } from '../lti/lti.routes.js';
+import type { LtiSession } from '../lti/launch-stores.js';
+import type { SessionGate } from '../lti/session-gate.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, ForbiddenError, LaunchError, NotFoundError } from '../shared/errors.js';
+import { AppError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { assertNever } from '../shared/result.js';
 import type {
   DashboardError,
@@ -36,7 +36,7 @@ import { formText } from '../shared/form-fields.js';
 
 export interface DashboardRoutesDeps {
   readonly dashboard: InstructorDashboard;
-  readonly sessions: LtiSessionStore;
+  readonly sessions: SessionGate;
   readonly clock: Clock;
 }
 
@@ -118,8 +118,9 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   /** A page: the session from the query (or a bearer header). */
   async function openForRead(
     req: Request,
+    res: Response,
   ): Promise<{ session: LtiSession; scope: DashboardScope }> {
-    const session = await sessionFrom(req, deps.sessions, deps.clock.now());
+    const session = await deps.sessions.open(req, res);
     const opened = await deps.dashboard.open(session);
     if (!opened.ok) throw toHttpError(opened.error);
     return { session, scope: opened.value };
@@ -128,6 +129,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   /** A form post: the session must be in the body (the CSRF defence, see the header). */
   async function openForWrite(
     req: Request,
+    res: Response,
   ): Promise<{ session: LtiSession; scope: DashboardScope }> {
     const id = formText(req.body, 'session');
     if (id === undefined || id === '')
@@ -135,12 +137,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
         code: 'SESSION_NOT_IN_FORM',
         help: dashboardRouteMessages.formSessionHelp,
       });
-    const session = await deps.sessions.find(id, deps.clock.now());
-    if (session === undefined)
-      throw new LaunchError('Your Pathwise session has expired.', {
-        code: 'SESSION_EXPIRED',
-        help: 'Open Pathwise again from your course.',
-      });
+    const session = await deps.sessions.open(req, res, 'form');
     const opened = await deps.dashboard.open(session);
     if (!opened.ok) throw toHttpError(opened.error);
     return { session, scope: opened.value };
@@ -174,7 +171,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.get(
     '/',
     route(async (req, res) => {
-      const { session, scope } = await openForRead(req);
+      const { session, scope } = await openForRead(req, res);
       const overview = buildOverview(await deps.dashboard.inputs(scope));
       noStore(res);
       res.render('dashboards/instructor', { ...frame(req, session, scope, 'overview'), overview });
@@ -184,7 +181,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.get(
     '/heatmap',
     route(async (req, res) => {
-      const { session, scope } = await openForRead(req);
+      const { session, scope } = await openForRead(req, res);
       const heatmap = buildHeatmap(await deps.dashboard.inputs(scope));
       noStore(res);
       res.render('dashboards/heatmap', { ...frame(req, session, scope, 'heatmap'), heatmap });
@@ -194,7 +191,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.get(
     '/struggling',
     route(async (req, res) => {
-      const { session, scope } = await openForRead(req);
+      const { session, scope } = await openForRead(req, res);
       const page = strugglingPage(buildStruggling(await deps.dashboard.inputs(scope)));
       noStore(res);
       res.render('dashboards/struggling', { ...frame(req, session, scope, 'struggling'), ...page });
@@ -204,7 +201,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.get(
     '/items',
     route(async (req, res) => {
-      const { session, scope } = await openForRead(req);
+      const { session, scope } = await openForRead(req, res);
       const items = buildItemStats(await deps.dashboard.inputs(scope));
       noStore(res);
       res.render('dashboards/items', {
@@ -218,7 +215,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.get(
     '/grades',
     route(async (req, res) => {
-      const { session, scope } = await openForRead(req);
+      const { session, scope } = await openForRead(req, res);
       const grades = buildGrades(await deps.dashboard.inputs(scope));
       noStore(res);
       res.render('dashboards/grades', { ...frame(req, session, scope, 'grades'), grades });
@@ -228,7 +225,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.post(
     '/grades/retry',
     route(async (req, res) => {
-      const { session, scope } = await openForWrite(req);
+      const { session, scope } = await openForWrite(req, res);
       const entryId = formText(req.body, 'entry') ?? '';
       const retried = await deps.dashboard.retryGrade(scope, entryId);
       let notice: NoticeCode = 'grade-requeued';
@@ -244,7 +241,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.post(
     '/roster/sync',
     route(async (req, res) => {
-      const { session, scope } = await openForWrite(req);
+      const { session, scope } = await openForWrite(req, res);
       const synced = await deps.dashboard.syncRoster(scope);
       let notice: NoticeCode = 'roster-synced';
       if (!synced.ok) {
@@ -271,7 +268,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.get(
     '/export.csv',
     route(async (req, res) => {
-      const { scope } = await openForRead(req);
+      const { scope } = await openForRead(req, res);
       const inputs = await deps.dashboard.inputs(scope);
       noStore(res);
       res
@@ -302,7 +299,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.get(
     '/settings',
     route(async (req, res) => {
-      const { session, scope } = await openForRead(req);
+      const { session, scope } = await openForRead(req, res);
       const form = assignmentFormView(
         fieldsOf(scope.assignment),
         {},
@@ -316,7 +313,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.post(
     '/settings',
     route(async (req, res) => {
-      const { session, scope } = await openForWrite(req);
+      const { session, scope } = await openForWrite(req, res);
       const updated = await deps.dashboard.updateSettings(scope, req.body);
       if (!updated.ok) {
         const error = updated.error;

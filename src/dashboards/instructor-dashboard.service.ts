@@ -153,9 +153,12 @@ export function createInstructorDashboard(deps: InstructorDashboardDeps): Instru
         deps.content.skills(),
       ]);
       const sets = allSets.filter(inCourse(scope));
-      const attempts = allAttempts
+      const inThisCourse = allAttempts
         .filter(inCourse(scope))
         .sort((a, b) => a.at.getTime() - b.at.getTime());
+      // A question left by switching skill is not an answer: counted apart.
+      const attempts = inThisCourse.filter((a) => a.skipped !== true);
+      const skips = inThisCourse.filter((a) => a.skipped === true);
       const chosen = scope.assignment.settings.skillIds;
       const targetIds = new Set<string>(chosen.length > 0 ? chosen : bank.map((s) => s.id));
       const inBank = new Set<string>(bank.map((s) => s.id));
@@ -183,6 +186,7 @@ export function createInstructorDashboard(deps: InstructorDashboardDeps): Instru
         rosterState,
         sets,
         attempts,
+        skips,
         profiles: profiles.filter((p) => p.platformId === scope.platformId),
         grades: grades.flat(),
       };

@@ -24,6 +24,7 @@ import type { OutboxEntryView } from '../grading/grade-outbox.js';
 import type { LearnerProfile } from '../learners/learner.js';
 import type { AttemptRecord, PracticeSet } from '../practice/practice-set.js';
 import type { MemberStatus, RosterMember, RosterSyncState } from '../roster/roster-sync.js';
+import { isCompletion } from '../practice/completion.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -52,8 +53,10 @@ export interface DashboardInputs {
   readonly roster: readonly RosterMember[];
   readonly rosterState: RosterSyncState | undefined;
   readonly sets: readonly PracticeSet[];
-  /** Chronological. */
+  /** Answers, chronological. */
   readonly attempts: readonly AttemptRecord[];
+  /** Questions left unanswered when the student switched skill, chronological. */
+  readonly skips: readonly AttemptRecord[];
   /** Profiles of the students who have a set here. */
   readonly profiles: readonly LearnerProfile[];
   /** The newest grade outbox entry of each learner stream of this assignment's links. */
@@ -91,6 +94,7 @@ export const ITEM_FLAG_RULES = {
 const DIFFICULTY_BANDS = { hard: 0.45, easy: 0.8 } as const;
 
 export const dashboardMessages = {
+  skipped: (n: number) => `${String(n)} skipped`,
   nameHidden: 'Name not shared by the LMS',
   notStarted: 'Not started',
   inProgress: 'In progress',
@@ -175,6 +179,8 @@ export interface StudentProgress {
   readonly progress: StudentProgressKind;
   readonly answered: number;
   readonly correct: number;
+  /** Questions left unanswered by switching skill. */
+  readonly skipped: number;
   readonly skills: readonly SkillProgress[];
   readonly masteredCount: number;
   readonly lastActivity: Date | undefined;
@@ -205,6 +211,9 @@ export function studentsOf(inputs: DashboardInputs): StudentProgress[] {
     list.push(attempt);
     attemptsByUser.set(attempt.userId, list);
   }
+  const skipsByUser = new Map<string, number>();
+  for (const skip of inputs.skips)
+    skipsByUser.set(skip.userId, (skipsByUser.get(skip.userId) ?? 0) + 1);
   const gradeByUser = new Map<string, OutboxEntryView>();
   for (const entry of inputs.grades) {
     const known = gradeByUser.get(entry.userId);
@@ -260,9 +269,14 @@ export function studentsOf(inputs: DashboardInputs): StudentProgress[] {
       enrolment: person.enrolment,
       set,
       progress:
-        set === undefined ? 'not-started' : set.phase === 'complete' ? 'complete' : 'in-progress',
+        set === undefined
+          ? 'not-started'
+          : isCompletion(set.completion)
+            ? 'complete'
+            : 'in-progress',
       answered: set?.answered ?? 0,
       correct: set?.correct ?? 0,
+      skipped: skipsByUser.get(userId) ?? 0,
       skills,
       masteredCount: skills.filter((s) => s.mastered).length,
       lastActivity,
@@ -390,6 +404,8 @@ export interface RosterRowView extends StudentLabel {
   readonly progress: string;
   readonly progressKind: StudentProgressKind;
   readonly answered: number;
+  /** "2 skipped", when the student left questions by switching skill. */
+  readonly skipped: string | undefined;
   readonly correct: number;
   readonly percentCorrect: string;
   readonly mastered: string;
@@ -439,6 +455,7 @@ export function buildOverview(inputs: DashboardInputs): OverviewView {
     progress: progressLabel(s.progress),
     progressKind: s.progress,
     answered: s.answered,
+    skipped: s.skipped === 0 ? undefined : dashboardMessages.skipped(s.skipped),
     correct: s.correct,
     percentCorrect: s.answered === 0 ? '—' : pct(s.correct / s.answered),
     mastered: s.set === undefined ? '—' : `${s.masteredCount} of ${inputs.skills.length}`,
@@ -647,6 +664,8 @@ export interface ItemStatsRow {
   readonly difficulty: string;
   readonly estimatedSuccess: string;
   readonly hintRate: string;
+  /** Times the item was left unanswered (the student switched skill). */
+  readonly skipped: number;
   readonly flags: readonly string[];
 }
 
@@ -728,6 +747,19 @@ export function buildItemStats(inputs: DashboardInputs): ItemStatsView {
     skill.correct += a.correct ? 1 : 0;
     perSkill.set(a.skillId, skill);
   }
+  const skipsPerItem = new Map<string, number>();
+  for (const skip of inputs.skips) {
+    skipsPerItem.set(skip.templateId, (skipsPerItem.get(skip.templateId) ?? 0) + 1);
+    // An item students only ever left unanswered is worth a row too.
+    if (!perItem.has(skip.templateId))
+      perItem.set(skip.templateId, {
+        skillId: skip.skillId,
+        attempts: 0,
+        correct: 0,
+        predictedSum: 0,
+        hinted: 0,
+      });
+  }
   const rows = [...perItem.entries()].map(([templateId, item]): ItemStatsRow => {
     const success = estimatedSuccess(
       item,
@@ -739,11 +771,12 @@ export function buildItemStats(inputs: DashboardInputs): ItemStatsView {
       skillName: skillNames.get(item.skillId) ?? item.skillId,
       attempts: item.attempts,
       correct: item.correct,
-      percentCorrect: pct(item.correct / item.attempts),
-      expected: pct(item.predictedSum / item.attempts),
+      percentCorrect: item.attempts === 0 ? '—' : pct(item.correct / item.attempts),
+      expected: item.attempts === 0 ? '—' : pct(item.predictedSum / item.attempts),
       difficulty: difficultyLabel(success),
       estimatedSuccess: pct(success),
-      hintRate: pct(item.hinted / item.attempts),
+      hintRate: item.attempts === 0 ? '—' : pct(item.hinted / item.attempts),
+      skipped: skipsPerItem.get(templateId) ?? 0,
       flags: itemFlags(item),
     };
   });

@@ -59,6 +59,11 @@ export interface SelectionRequest {
   readonly answeredInSet?: number;
   /** Reviews given so far in this set (for `selection.maxReviewsFirst`). */
   readonly reviewsInSet?: number;
+  /**
+   * Items the learner left unanswered lately (skipped by switching skill): not offered again
+   * while another item of the skill is available, so a switch is never a free re-roll.
+   */
+  readonly avoidItems?: readonly ItemId[];
 }
 
 /** Why the item was chosen. */
@@ -185,9 +190,10 @@ export function selectNextItem(req: SelectionRequest): Selection {
     }
     return derived.get(s) ?? { n: 0, correct: 0 };
   };
-  const recent = new Set<string>(
-    sel.minRepeatGap === 0 ? [] : learner.recentItems.slice(-sel.minRepeatGap),
-  );
+  const recent = new Set<string>([
+    ...(sel.minRepeatGap === 0 ? [] : learner.recentItems.slice(-sel.minRepeatGap)),
+    ...(req.avoidItems ?? []),
+  ]);
 
   const entries = new Map<string, SkillState>();
   for (const e of learner.skills) entries.set(e.skillId, e);

@@ -2,11 +2,11 @@
  * Learner self-service: goals, preferences and the download of one's own data. Forms post here
  * from the practice page and come back to it.
  */
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { SkillId } from '../engine/index.js';
 import { route } from '../infra/http/route.js';
-import type { LtiSession, LtiSessionStore } from '../lti/launch-stores.js';
-import { sessionFrom } from '../lti/lti.routes.js';
+import type { LtiSession } from '../lti/launch-stores.js';
+import type { SessionGate } from '../lti/session-gate.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { assertNever } from '../shared/result.js';
@@ -16,7 +16,7 @@ import { formList, formText } from '../shared/form-fields.js';
 
 export interface LearnerRoutesDeps {
   readonly learners: LearnerService;
-  readonly sessions: LtiSessionStore;
+  readonly sessions: SessionGate;
   readonly clock: Clock;
   /** Skills a goal may name for this launch (the assignment's). */
   readonly goalSkillsFor: (session: LtiSession) => Promise<readonly SkillId[]>;
@@ -55,14 +55,14 @@ function toHttpError(error: LearnerError): AppError {
 
 export function learnerRoutes(deps: LearnerRoutesDeps): Router {
   const router = express.Router();
-  const sessionOf = (req: Request) => sessionFrom(req, deps.sessions, deps.clock.now());
+  const sessionOf = (req: Request, res: Response) => deps.sessions.open(req, res);
   const back = (session: LtiSession, anchor: string) =>
     `/practice?session=${encodeURIComponent(session.id)}${anchor}`;
 
   router.post(
     '/goals',
     route(async (req, res) => {
-      const session = await sessionOf(req);
+      const session = await sessionOf(req, res);
       const skillIds = formList(req.body, 'skills');
       const targetDate = formText(req.body, 'targetDate');
       const result = await deps.learners.addGoal(
@@ -79,7 +79,7 @@ export function learnerRoutes(deps: LearnerRoutesDeps): Router {
   router.post(
     '/goals/:goalId/delete',
     route(async (req, res) => {
-      const session = await sessionOf(req);
+      const session = await sessionOf(req, res);
       const result = await deps.learners.removeGoal(keyOf(session), String(req.params['goalId']));
       if (!result.ok) throw toHttpError(result.error);
       res.redirect(303, back(session, '#goals-heading'));
@@ -89,7 +89,7 @@ export function learnerRoutes(deps: LearnerRoutesDeps): Router {
   router.post(
     '/preferences',
     route(async (req, res) => {
-      const session = await sessionOf(req);
+      const session = await sessionOf(req, res);
       const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<
         string,
         unknown
@@ -103,7 +103,7 @@ export function learnerRoutes(deps: LearnerRoutesDeps): Router {
   router.get(
     '/export',
     route(async (req, res) => {
-      const session = await sessionOf(req);
+      const session = await sessionOf(req, res);
       const data = await deps.learners.exportData(session.platformId, keyOf(session));
       res
         .type('application/json')

@@ -1,21 +1,27 @@
 /**
- * The origins allowed to frame Pathwise (CSP frame-ancestors). Canvas frames tools from the
- * school's own domain (school.instructure.com), which is neither the issuer nor the auth
- * endpoint, so we also learn origins from launches (launch_presentation return URL, deep-link
- * return URL) and remember them per registration. The CSP middleware reads the set synchronously.
+ * Who may frame a page of Pathwise (CSP frame-ancestors), decided per response for the platform
+ * the page belongs to, never as one list for every platform, and only from what was registered
+ * for that platform: its issuer and authorization endpoint, the origins registered with it
+ * (Dynamic Registration's configuration URL, or `npm run platform -- frame-origin-add`), and for
+ * Canvas's shared issuers the hosts Canvas is served from (*.instructure.com and the configured
+ * canvasHosts: Canvas frames tools from the school's domain, not the issuer). Nothing a launch
+ * says (launch_presentation.return_url…) widens framing: a signed launch could otherwise name
+ * any site. See docs/decisions/0001-framing-and-session-binding.md.
  */
-import type { Clock } from '../shared/clock.js';
-import type { LaunchContext } from './claims.js';
+import type { Framing } from '../infra/http/security-headers.js';
 import type { PlatformRegistry } from './platforms.js';
 
-export interface FrameAncestors {
-  origins(): readonly string[];
+export interface PlatformFrameOrigins {
+  /** The registered origins of a platform (empty for an unknown one). */
+  originsOf(platformId: string): readonly string[];
+  /** Framing for a page of this platform. */
+  framingFor(platformId: string): Framing;
+  /** Re-reads the registry (after a registration changes; also periodically). */
   refresh(): Promise<void>;
-  learnFromLaunch(platformId: string, launch: LaunchContext): Promise<void>;
   stop(): void;
 }
 
-function originOf(url: string | undefined): string | undefined {
+export function originOf(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   try {
     const parsed = new URL(url);
@@ -25,16 +31,23 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
-export function createFrameAncestors(
+export interface FrameOriginOptions {
+  /** Extra frame origins of platforms with a given issuer (Canvas's shared issuers). */
+  readonly originsByIssuer?: Readonly<Record<string, readonly string[]>>;
+  readonly refreshMs?: number;
+}
+
+export function createPlatformFrameOrigins(
   registry: PlatformRegistry,
-  _clock: Clock,
-  refreshMs = 60_000,
-): FrameAncestors {
-  let current: readonly string[] = [];
+  options: FrameOriginOptions = {},
+): PlatformFrameOrigins {
+  const refreshMs = options.refreshMs ?? 60_000;
+  let byPlatform = new Map<string, readonly string[]>();
   const refresh = async (): Promise<void> => {
-    const origins = new Set<string>();
+    const next = new Map<string, readonly string[]>();
+    // Inactive platforms too: their launches end on an error page, which must show in the frame.
     for (const registration of await registry.list()) {
-      if (!registration.active) continue;
+      const origins = new Set<string>();
       for (const url of [
         registration.issuer,
         registration.authEndpoint,
@@ -43,26 +56,22 @@ export function createFrameAncestors(
         const origin = originOf(url);
         if (origin !== undefined) origins.add(origin);
       }
+      for (const origin of options.originsByIssuer?.[registration.issuer] ?? [])
+        origins.add(origin);
+      next.set(registration.id, [...origins].sort());
     }
-    current = [...origins].sort();
+    byPlatform = next;
   };
   // Registrations change from other instances and the CLI: pick them up periodically.
   const timer = setInterval(() => {
     void refresh().catch(() => undefined);
   }, refreshMs);
   timer.unref();
+  const originsOf = (platformId: string): readonly string[] => byPlatform.get(platformId) ?? [];
   return {
-    origins: () => current,
+    originsOf,
+    framingFor: (platformId) => ({ kind: 'origins', origins: originsOf(platformId) }),
     refresh,
-    async learnFromLaunch(platformId, launch) {
-      const learned = [launch.returnUrl, launch.deepLinking?.returnUrl]
-        .map(originOf)
-        .filter((origin): origin is string => origin !== undefined);
-      const fresh = learned.filter((origin) => !current.includes(origin));
-      if (fresh.length === 0) return;
-      for (const origin of fresh) await registry.addFrameOrigin(platformId, origin);
-      await refresh();
-    },
     stop: () => {
       clearInterval(timer);
     },

@@ -41,6 +41,7 @@ interface SessionDocument {
   launch: string;
   createdAt: Date;
   expiresAt: Date;
+  browserBinding?: string;
 }
 
 export async function createLoginStateStore(connection: Connection): Promise<LoginStateStore> {
@@ -93,6 +94,7 @@ export async function createLtiSessionStore(connection: Connection): Promise<Lti
         launch: JSON.stringify(session.launch),
         createdAt: session.createdAt,
         expiresAt: session.expiresAt,
+        ...(session.browserBinding === undefined ? {} : { browserBinding: session.browserBinding }),
       });
     },
     async find(id, now) {
@@ -104,6 +106,7 @@ export async function createLtiSessionStore(connection: Connection): Promise<Lti
         launch: JSON.parse(doc.launch) as LaunchContext,
         createdAt: doc.createdAt,
         expiresAt: doc.expiresAt,
+        ...(doc.browserBinding === undefined ? {} : { browserBinding: doc.browserBinding }),
       };
     },
     async deleteForUser(platformId, userId) {

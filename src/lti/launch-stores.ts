@@ -38,6 +38,12 @@ export interface LtiSession {
   readonly launch: LaunchContext;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /**
+   * SHA-256 (hex) of the key held in a cookie of the browser that launched, when that browser
+   * keeps Pathwise's cookies inside the LMS frame: the session then works in that browser only,
+   * so a link to a page cannot be handed to someone else (session fixation) or replayed.
+   */
+  readonly browserBinding?: string;
 }
 
 export interface LtiSessionStore {

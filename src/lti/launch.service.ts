@@ -12,7 +12,7 @@
  * (`relaunchUrl`): Canvas and Moodle accept each lti_message_hint only once, so after the launch
  * it is too late for that.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { parseLaunchClaims, type ClaimProblem, type LaunchContext } from './claims.js';
@@ -137,6 +137,10 @@ function failure(
 
 const randomToken = (): string => randomBytes(32).toString('base64url');
 
+/** What a session stores of its browser key. */
+export const hashBrowserKey = (key: string): string =>
+  createHash('sha256').update(key).digest('hex');
+
 export interface LaunchSettings {
   /** Pathwise's public URL (no trailing slash): target_link_uri must live under it. */
   readonly publicUrl: string;
@@ -181,6 +185,8 @@ export interface LoginRedirect {
   readonly redirectUrl: string;
   readonly state: string;
   readonly stateMaxAgeSeconds: number;
+  /** The platform the login is for (its origins may frame the login page). */
+  readonly platformId: string;
   /**
    * The same login for a new, top-level window (where cookies are first-party), for a browser
    * that can neither keep the state cookie in the LMS frame nor use Platform Storage. Valid only
@@ -199,13 +205,22 @@ export interface CompletedLaunch {
   readonly registration: PlatformRegistration;
   readonly checks: readonly CheckOutcome[];
   readonly browserCheck: BrowserCheck;
+  /**
+   * The key the launching browser must keep in a cookie for the session to open, when that
+   * browser proved that Pathwise's cookies reach it (only its hash is stored).
+   */
+  readonly browserKey: string | undefined;
 }
 
 /** What happens with an id_token the platform posted to the launch URL. */
 export type LaunchStep =
   | { readonly kind: 'completed'; readonly launch: CompletedLaunch }
   /** No cookie came back, but the browser stored the login in the platform: read it back. */
-  | { readonly kind: 'read-platform-storage'; readonly storage: PlatformStorageGet };
+  | {
+      readonly kind: 'read-platform-storage';
+      readonly storage: PlatformStorageGet;
+      readonly platformId: string;
+    };
 
 export interface LaunchService {
   startLogin(request: LoginRequest): Promise<Result<LoginRedirect, LaunchFailure>>;
@@ -320,15 +335,18 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
         }),
       );
 
+    // The state cookie came back, so this browser keeps our cookies in the frame: bind to it.
+    const browserKey = browserCheck === 'cookie' ? randomToken() : undefined;
     const session: LtiSession = {
       id: randomToken(),
       platformId: registration.id,
       launch,
       createdAt: now,
       expiresAt: new Date(now.getTime() + settings.sessionTtlMinutes * 60_000),
+      ...(browserKey === undefined ? {} : { browserBinding: hashBrowserKey(browserKey) }),
     };
     await sessions.create(session);
-    return ok({ session, registration, checks: verified.checks, browserCheck });
+    return ok({ session, registration, checks: verified.checks, browserCheck, browserKey });
   };
 
   return {
@@ -412,6 +430,7 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
         redirectUrl: redirect.toString(),
         state,
         stateMaxAgeSeconds: stateTtlSeconds,
+        platformId: registration.id,
         relaunchUrl: `${settings.publicUrl}/lti/login?${relaunch.toString()}`,
         ...(storageTarget === undefined || origin === undefined
           ? {}
@@ -455,6 +474,7 @@ export function createLaunchService(deps: LaunchServiceDeps): LaunchService {
         if (stored?.storageTarget !== undefined && origin !== undefined) {
           return ok({
             kind: 'read-platform-storage',
+            platformId: stored.platformId,
             storage: {
               target: stored.storageTarget,
               origin,

@@ -22,7 +22,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Request, type Response, type Router } from 'express';
 import type { LtijsProvider } from 'ltijs';
 import { route } from '../infra/http/route.js';
-import { allowFormAction } from '../infra/http/security-headers.js';
+import { allowFormAction, setFraming } from '../infra/http/security-headers.js';
 import { requestIdOf } from '../infra/http/error-handler.js';
 import { assertNever } from '../shared/result.js';
 import { AppError, ForbiddenError, LaunchError } from '../shared/errors.js';
@@ -31,7 +31,9 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../infra/logger.js';
 import type { LaunchContext } from './claims.js';
 import { signDeepLinkingResponse, type ResourceLinkItem } from './deep-linking.js';
-import type { LtiSession, LtiSessionStore } from './launch-stores.js';
+import type { LtiSession } from './launch-stores.js';
+import type { PlatformFrameOrigins } from './frame-ancestors.js';
+import type { SessionGate } from './session-gate.js';
 import type {
   CompletedLaunch,
   LaunchFailure,
@@ -48,7 +50,8 @@ export type LaunchHook = (launch: CompletedLaunch) => Promise<void>;
 
 export interface LtiRoutesDeps {
   readonly launches: LaunchService;
-  readonly sessions: LtiSessionStore;
+  readonly sessions: SessionGate;
+  readonly frameOrigins: PlatformFrameOrigins;
   readonly registry: PlatformRegistry;
   readonly ltijs: LtijsProvider;
   readonly assignments: AssignmentRepository;
@@ -96,24 +99,6 @@ function toAppError(failure: LaunchFailure): AppError {
       ...(failure.detail === undefined ? {} : { detail: failure.detail }),
     },
   });
-}
-
-/** The session named by `?session=`, a form field, or `Authorization: Bearer`. */
-export async function sessionFrom(
-  req: Request,
-  sessions: LtiSessionStore,
-  now: Date,
-): Promise<LtiSession> {
-  const header = req.get('authorization');
-  const bearer = header?.startsWith('Bearer ') === true ? header.slice(7) : undefined;
-  const id = formText(req.query, 'session') ?? formText(req.body, 'session') ?? bearer;
-  const help = 'Open Pathwise again from your course.';
-  if (id === undefined || id === '')
-    throw new LaunchError('You are not signed in to Pathwise.', { code: 'SESSION_MISSING', help });
-  const session = await sessions.find(id, now);
-  if (session === undefined)
-    throw new LaunchError('Your Pathwise session has expired.', { code: 'SESSION_EXPIRED', help });
-  return session;
 }
 
 function displayName(launch: LaunchContext): string | undefined {
@@ -165,6 +150,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
     // enforced on redirects too.
     allowFormAction(res, authRequest.origin);
     res.set('Cache-Control', 'no-store');
+    setFraming(res, deps.frameOrigins.framingFor(started.value.platformId));
     res.render('lti/login', {
       title: 'Opening Pathwise',
       action: `${authRequest.origin}${authRequest.pathname}`,
@@ -240,6 +226,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
         deps.logger.error({ err: error }, 'launch hook failed');
       }
     }
+    deps.sessions.bind(res, completed);
     const { session } = completed;
     const target = session.launch.kind === 'deep-linking' ? '/lti/deep-link' : '/lti/home';
     res.redirect(303, `${target}?session=${encodeURIComponent(session.id)}`);
@@ -270,6 +257,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
           res.set('Cache-Control', 'no-store');
           // Same-origin posts then carry Origin (no-referrer would send "Origin: null").
           res.set('Referrer-Policy', 'same-origin');
+          setFraming(res, deps.frameOrigins.framingFor(step.platformId));
           res.render('lti/storage-launch', {
             title: 'Opening Pathwise',
             action: `${deps.publicUrl}/lti/launch/storage`,
@@ -308,7 +296,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
   router.get(
     '/home',
     route(async (req: Request, res: Response) => {
-      const session = await sessionFrom(req, deps.sessions, deps.clock.now());
+      const session = await deps.sessions.open(req, res);
       const { launch } = session;
       const assignmentId = launch.custom['pathwise_assignment_id'];
       const assignment =
@@ -366,7 +354,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
   router.get(
     '/deep-link',
     route(async (req: Request, res: Response) => {
-      const session = await sessionFrom(req, deps.sessions, deps.clock.now());
+      const session = await deps.sessions.open(req, res);
       requireDeepLinkingInstructor(session);
       await renderAssignmentForm(res, session, fieldsOf(undefined), {});
     }),
@@ -375,7 +363,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
   router.post(
     '/deep-link',
     route(async (req: Request, res: Response) => {
-      const session = await sessionFrom(req, deps.sessions, deps.clock.now());
+      const session = await deps.sessions.open(req, res);
       const settings = requireDeepLinkingInstructor(session);
       const form = parseAssignmentForm(req.body, await deps.skills());
       if (!form.ok) {

@@ -214,6 +214,9 @@ export async function createPlatformRegistry(
     async addFrameOrigin(id, origin) {
       await registrations.updateOne({ _id: id }, { $addToSet: { frameOrigins: origin } });
     },
+    async removeFrameOrigin(id, origin) {
+      await registrations.updateOne({ _id: id }, { $pull: { frameOrigins: origin } });
+    },
     async remove(id) {
       const doc = await byId(id);
       const keyDocs = await store.Get(false, 'publickey', {

@@ -75,7 +75,9 @@ export interface PlatformRegistry {
   /** Registers a platform; a duplicate (issuer, client id) is a ConflictError. */
   register(input: NewRegistration): Promise<PlatformRegistration>;
   setActive(id: string, active: boolean): Promise<void>;
+  /** An origin (scheme://host[:port]) the platform's pages frame Pathwise from. */
   addFrameOrigin(id: string, origin: string): Promise<void>;
+  removeFrameOrigin(id: string, origin: string): Promise<void>;
   remove(id: string): Promise<void>;
 
   addDeployment(platformId: string, deploymentId: string): Promise<void>;

@@ -16,6 +16,8 @@ export interface CurrentItem {
   readonly reason: { readonly code: string; readonly why: string; readonly predicted: number };
   readonly shownAt: Date;
   readonly hintsShown: number;
+  /** The learner asks for a hint with every question, but this one comes without (see autoHint). */
+  readonly autoHintWithheld?: boolean;
 }
 
 /** A readable explanation of one skill's mastery change after an answer. */
@@ -68,6 +70,10 @@ export interface PracticeSet {
   readonly answered: number;
   readonly correct: number;
   readonly reviews: number;
+  /** Questions left unanswered by switching skill (absent on sets stored before skips). */
+  readonly skipped?: number;
+  /** The latest skipped items, kept away from the selection for a while. */
+  readonly skippedItems?: readonly string[];
   /** Last step handed out. */
   readonly step: number;
   readonly current: CurrentItem | undefined;
@@ -97,6 +103,8 @@ export interface AttemptRecord {
   readonly seed: number;
   readonly response: string;
   readonly correct: boolean;
+  /** Left unanswered (the learner switched skill): not an answer, never marked or graded. */
+  readonly skipped?: boolean;
   readonly hintsUsed: number;
   /** 1 (guessing) to 3 (sure), when the learner said. */
   readonly confidence: number | undefined;
@@ -160,6 +168,32 @@ export function explainMasteryChange(input: {
       '.';
   }
   return input.statusWhy === undefined ? text : `${text} ${input.statusWhy}`;
+}
+
+/**
+ * Whether a question starts with its first hint shown, for a learner who asked for a hint with
+ * every question. An answer after a hint counts as practice, not as evidence of mastery, so a
+ * hint on every question would freeze mastery: after a correct answer with a hint, the next
+ * question of that skill comes without one (the learner can still ask), so at least every other
+ * question can show what the learner can do alone.
+ */
+export function autoHint(input: {
+  readonly preference: boolean;
+  readonly hintsAvailable: number;
+  readonly skillId: SkillId;
+  /** The learner's previous answer in this set, if any. */
+  readonly previous: Pick<AnswerResult, 'skillId' | 'correct' | 'hintsUsed'> | undefined;
+}): { readonly hintsShown: number; readonly withheld: boolean } {
+  if (!input.preference || input.hintsAvailable === 0) return { hintsShown: 0, withheld: false };
+  const previous = input.previous;
+  const lastWasHelpedRight =
+    previous !== undefined &&
+    previous.skillId === input.skillId &&
+    previous.correct &&
+    previous.hintsUsed > 0;
+  return lastWasHelpedRight
+    ? { hintsShown: 0, withheld: true }
+    : { hintsShown: 1, withheld: false };
 }
 
 /** Whether a new score must be queued: only when something the gradebook shows changed. */

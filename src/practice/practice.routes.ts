@@ -7,8 +7,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { SkillId } from '../engine/index.js';
 import type { AssignmentRepository } from '../assignments/assignment.repository.js';
 import { route } from '../infra/http/route.js';
-import type { LtiSession, LtiSessionStore } from '../lti/launch-stores.js';
-import { sessionFrom } from '../lti/lti.routes.js';
+import type { LtiSession } from '../lti/launch-stores.js';
+import type { SessionGate } from '../lti/session-gate.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { assertNever, type Result } from '../shared/result.js';
@@ -24,14 +24,15 @@ import { DELIVERY_LABELS, jsonAnswer, practicePage } from './practice.view.js';
 
 export interface PracticeRoutesDeps {
   readonly practice: PracticeService;
-  readonly sessions: LtiSessionStore;
+  readonly sessions: SessionGate;
   readonly assignments: AssignmentRepository;
   readonly gradeOutbox: GradeOutbox;
   readonly clock: Clock;
 }
 
 export const practiceMessages = {
-  notLearner: 'Practice is for students. Instructors see the class dashboard instead.',
+  preview:
+    'Preview: you see this assignment as a student would. Your answers are checked and explained, but not graded, not sent to the gradebook and not shown on the class dashboard.',
   anonymous:
     'Your LMS opened Pathwise without saying who you are, so your practice cannot be saved or graded.',
   anonymousHelp:
@@ -41,6 +42,8 @@ export const practiceMessages = {
   stale: 'That question was already answered, so here is where you are now.',
   noQuestion: 'There is no question to answer right now.',
   unknownSkill: 'That skill is not part of this assignment.',
+  skillMastered: 'You have already mastered that skill: choose one you are still working on.',
+  skillNotReady: (blockedBy: string) => `That skill is not ready yet: first master ${blockedBy}.`,
   empty: 'This assignment has no skills to practise yet.',
   emptyHelp: 'Ask your teacher to choose skills for it.',
   busy: 'Pathwise is busy saving another answer of yours. Try again in a moment.',
@@ -75,6 +78,8 @@ export async function practiceContextOf(
     contextId: launch.course.id,
     resourceLinkId: launch.resourceLink.id,
     assignment,
+    // Staff may try the assignment; practice stays a student's only in what it records.
+    preview: launch.roles.primary !== 'learner',
   };
 }
 
@@ -88,6 +93,13 @@ function toHttpError(error: PracticeError): AppError {
       return new AppError(400, 'INVALID_ANSWER', error.message);
     case 'unknown-skill':
       return new AppError(400, 'UNKNOWN_SKILL', practiceMessages.unknownSkill);
+    case 'skill-not-ready':
+      return new ConflictError(
+        error.blockedBy === ''
+          ? practiceMessages.skillMastered
+          : practiceMessages.skillNotReady(error.blockedBy),
+        { code: 'SKILL_NOT_READY' },
+      );
     case 'empty-assignment':
       return new NotFoundError(practiceMessages.empty, {
         code: 'EMPTY_ASSIGNMENT',
@@ -106,8 +118,8 @@ const wantsJson = (req: Request): boolean => req.accepts(['html', 'json']) === '
 export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   const router = express.Router();
 
-  const contextOf = async (req: Request) => {
-    const session = await sessionFrom(req, deps.sessions, deps.clock.now());
+  const contextOf = async (req: Request, res: Response) => {
+    const session = await deps.sessions.open(req, res);
     return { session, ctx: await practiceContextOf(session, deps.assignments) };
   };
   const backTo = (res: Response, session: LtiSession, anchor = '') => {
@@ -136,6 +148,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
       'practice/practice',
       practicePage(state, session.id, ctx.assignment.title, {
         ...extras,
+        ...(ctx.preview ? { preview: practiceMessages.preview } : {}),
         ...(delivery === undefined ? {} : { delivery }),
       }),
     );
@@ -149,7 +162,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   router.get(
     '/',
     route(async (req, res) => {
-      const { session, ctx } = await contextOf(req);
+      const { session, ctx } = await contextOf(req, res);
       await render(res, session, ctx, orThrow(await deps.practice.open(ctx)));
     }),
   );
@@ -157,7 +170,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   router.post(
     '/answer',
     route(async (req, res) => {
-      const { session, ctx } = await contextOf(req);
+      const { session, ctx } = await contextOf(req, res);
       const step = Number(formText(req.body, 'step'));
       const raw = formValue(req.body, 'answer');
       const response = Array.isArray(raw)
@@ -216,7 +229,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   router.post(
     '/hint',
     route(async (req, res) => {
-      const { session, ctx } = await contextOf(req);
+      const { session, ctx } = await contextOf(req, res);
       const hinted = await deps.practice.hint(ctx, Number(formText(req.body, 'step')));
       if (!hinted.ok && hinted.error.type !== 'stale-step') orThrow(hinted);
       backTo(res, session, '#hints');
@@ -226,7 +239,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   router.post(
     '/next',
     route(async (req, res) => {
-      const { session, ctx } = await contextOf(req);
+      const { session, ctx } = await contextOf(req, res);
       orThrow(await deps.practice.next(ctx));
       backTo(res, session, '#question');
     }),
@@ -235,7 +248,7 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   router.post(
     '/skill',
     route(async (req, res) => {
-      const { session, ctx } = await contextOf(req);
+      const { session, ctx } = await contextOf(req, res);
       const chosen = formText(req.body, 'skill');
       orThrow(
         await deps.practice.chooseSkill(

@@ -9,6 +9,7 @@ import { instantiate } from '../content/generation.js';
 import { prerequisiteMap } from '../content/skill-graph.js';
 import {
   EMPTY_ITEM_STATS,
+  asItemId,
   masteryOf,
   recordResponse,
   scoreAssignment,
@@ -35,6 +36,7 @@ import type { LearnerRepository } from '../learners/learner.repository.js';
 import type { Clock } from '../shared/clock.js';
 import { err, ok, type Result } from '../shared/result.js';
 import {
+  autoHint,
   explainMasteryChange,
   practiceSetId,
   scoreChanged,
@@ -44,6 +46,7 @@ import {
   type MasteryExplanation,
   type PracticeSet,
 } from './practice-set.js';
+import { completionAfterAnswer, gradebookProgress, isCompletion } from './completion.js';
 import type {
   AttemptRepository,
   ItemStatsRepository,
@@ -63,13 +66,26 @@ export interface PracticeContext {
   readonly contextId: string;
   readonly resourceLinkId: string;
   readonly assignment: Assignment;
+  /**
+   * Staff (instructors, TAs, admins) trying the assignment as a student sees it: their answers
+   * are checked and explained, but never graded, never sent to the gradebook, never counted in
+   * item statistics and never shown on the class dashboard (a separate set, see previewSetKey).
+   */
+  readonly preview: boolean;
 }
+
+/** The assignment key of a staff member's preview set: dashboards list real assignment ids only. */
+export const previewAssignmentKey = (assignmentId: string): string => `preview:${assignmentId}`;
+
+/** How many skipped items the selection keeps away from (per set). */
+const SKIPPED_ITEMS_KEPT = 3;
 
 export type PracticeError =
   | { readonly type: 'stale-step'; readonly expected: number; readonly got: number }
   | { readonly type: 'invalid-answer'; readonly message: string }
   | { readonly type: 'no-question' }
   | { readonly type: 'unknown-skill'; readonly skillId: string }
+  | { readonly type: 'skill-not-ready'; readonly skillId: string; readonly blockedBy: string }
   | { readonly type: 'empty-assignment' }
   | { readonly type: 'busy' };
 
@@ -166,13 +182,16 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
     const skills = await deps.content.skills();
     const targetSkills = targetSkillsOf(ctx, skills);
     if (targetSkills.length === 0) return err({ type: 'empty-assignment' });
-    const id = practiceSetId(learner.id, ctx.assignment.id);
+    const setAssignmentId = ctx.preview
+      ? previewAssignmentKey(ctx.assignment.id)
+      : ctx.assignment.id;
+    const id = practiceSetId(learner.id, setAssignmentId);
     const set =
       (await deps.sets.find(id)) ??
       (await deps.sets.create({
         id,
         learnerId: learner.id,
-        assignmentId: ctx.assignment.id,
+        assignmentId: setAssignmentId,
         platformId: ctx.platformId,
         contextId: ctx.contextId,
         resourceLinkId: ctx.resourceLinkId,
@@ -181,6 +200,8 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         answered: 0,
         correct: 0,
         reviews: 0,
+        skipped: 0,
+        skippedItems: [],
         step: 0,
         current: undefined,
         lastResult: undefined,
@@ -252,6 +273,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       ...(set.chosenSkillId === undefined ? {} : { chosenSkill: set.chosenSkillId }),
       answeredInSet: set.answered,
       reviewsInSet: set.reviews,
+      avoidItems: (set.skippedItems ?? []).map(asItemId),
     });
     if (
       selection.kind === 'done' &&
@@ -263,7 +285,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       if (extra !== undefined) selection = extra;
     }
     if (selection.kind === 'done') {
-      return {
+      const ended: PracticeSet = {
         ...set,
         phase: 'complete',
         current: undefined,
@@ -271,20 +293,30 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         updatedAt: now,
         version: set.version + 1,
       };
+      // Complete without a new answer (skills mastered in another assignment): tell the LMS.
+      return isCompletion(ended.completion) && !ctx.preview ? withScore(ctx, loaded, ended) : ended;
     }
     const template = templates.find((t) => t.id === selection.itemId);
     if (template === undefined) throw new Error(`selected unknown template ${selection.itemId}`);
     const step = set.step + 1;
+    const instance = instantiate(template, seedFrom(learner.id, ctx.assignment.id, step));
+    const hints = autoHint({
+      preference: learner.preferences.showHintsAutomatically,
+      hintsAvailable: instance.hints.length,
+      skillId: instance.skillId,
+      previous: set.lastResult,
+    });
     const current: CurrentItem = {
       step,
-      instance: instantiate(template, seedFrom(learner.id, ctx.assignment.id, step)),
+      instance,
       reason: {
         code: selection.reason.code,
         why: selection.reason.why,
         predicted: selection.reason.predicted,
       },
       shownAt: now,
-      hintsShown: learner.preferences.showHintsAutomatically ? 1 : 0,
+      hintsShown: hints.hintsShown,
+      ...(hints.withheld ? { autoHintWithheld: true } : {}),
     };
     return {
       ...set,
@@ -404,6 +436,9 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
     next: (ctx) =>
       mutate(ctx, async (loaded) => {
         if (loaded.set.phase !== 'feedback') return ok(loaded);
+        // The answer that completed the set already said so (and told the gradebook).
+        if (isCompletion(loaded.set.completion))
+          return saveSet(loaded, completedSet(loaded.set, clock.now()));
         return saveSet(loaded, await withNextQuestion(ctx, loaded));
       }),
 
@@ -428,6 +463,16 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       mutate(ctx, async (loaded) => {
         if (skillId !== undefined && !loaded.targetSkills.includes(skillId))
           return err({ type: 'unknown-skill', skillId });
+        if (skillId !== undefined) {
+          // Only a ready skill can be chosen: prerequisites first, mastered ones are done.
+          const progress = state(loaded).skills.find((s) => s.skillId === skillId);
+          if (progress !== undefined && !progress.ready)
+            return err({
+              type: 'skill-not-ready',
+              skillId,
+              blockedBy: progress.mastered ? '' : progress.blockedBy.join(', '),
+            });
+        }
         const now = clock.now();
         let next: PracticeSet = {
           ...loaded.set,
@@ -435,7 +480,8 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           updatedAt: now,
           version: loaded.set.version + 1,
         };
-        // An unanswered question of another skill makes way for the chosen one.
+        // An unanswered question of another skill makes way for the chosen one: it is recorded
+        // as skipped (the dashboard shows it, the selection avoids the item for a while).
         const current = next.current;
         if (
           skillId !== undefined &&
@@ -443,7 +489,16 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           current !== undefined &&
           current.instance.skillId !== skillId
         ) {
-          next = { ...next, current: undefined };
+          const claimed = await deps.attempts.insert(skippedAttempt(loaded, current, now));
+          if (claimed === 'duplicate') return err({ type: 'busy' });
+          next = {
+            ...next,
+            current: undefined,
+            skipped: (next.skipped ?? 0) + 1,
+            skippedItems: [...(next.skippedItems ?? []), current.instance.templateId].slice(
+              -SKIPPED_ITEMS_KEPT,
+            ),
+          };
         }
         const saved = await saveSet(loaded, next);
         if (
@@ -576,7 +631,8 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         }
         const { recorded, event } = applied;
         const nextLearner = applied.next;
-        if (recorded !== undefined)
+        // A staff preview teaches the item statistics nothing about students.
+        if (recorded !== undefined && !ctx.preview)
           await deps.itemStats.increment(instance.templateId, skillId, recorded.itemIncrement);
         const explanation: MasteryExplanation = {
           skillId,
@@ -602,11 +658,22 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           masteryChanges: [explanation],
           at: now,
         };
+        const settings = ctx.assignment.settings;
+        const completion = completionAfterAnswer({
+          answered: set.answered + 1,
+          minItems: settings.minItems,
+          maxItems: settings.maxItems,
+          targetSkills: loaded.targetSkills.length,
+          masteredSkills: loaded.targetSkills.filter(
+            (s) => masteryOf(nextLearner.engine, s).mastered,
+          ).length,
+        });
         const answeredSet: PracticeSet = {
           ...set,
           phase: 'feedback',
           current: undefined,
           lastResult: result,
+          completion,
           answered: set.answered + 1,
           correct: set.correct + (checked.correct ? 1 : 0),
           reviews: set.reviews + (current.reason.code === 'REVIEW_DUE' ? 1 : 0),
@@ -617,14 +684,16 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           version: set.version + 1,
         };
         const withLearner: Loaded = { ...loaded, learner: nextLearner };
-        const scored = await withScore(ctx, withLearner, answeredSet);
+        const scored = ctx.preview ? answeredSet : await withScore(ctx, withLearner, answeredSet);
         const next =
-          input.advance === true
-            ? {
-                ...(await withNextQuestion(ctx, { ...withLearner, set: scored })),
-                version: scored.version,
-              }
-            : scored;
+          input.advance === true && isCompletion(completion)
+            ? completedSet(scored, now)
+            : input.advance === true
+              ? {
+                  ...(await withNextQuestion(ctx, { ...withLearner, set: scored })),
+                  version: scored.version,
+                }
+              : scored;
         const saved = await saveSet(loaded, next);
         if (!saved.ok) return saved;
         return ok({ ...saved.value, learner: nextLearner });
@@ -646,8 +715,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
     // one more request to the platform.
     const percent = Math.round((score.scoreGiven / score.scoreMaximum) * 100);
     const scoreGiven = Math.round(percent * scoreMaximum) / 100;
-    const complete = loaded.targetSkills.every((s) => masteryOf(loaded.learner.engine, s).mastered);
-    const activityProgress = complete ? 'Completed' : 'InProgress';
+    const { activityProgress, gradingProgress } = gradebookProgress(set.completion);
     if (!scoreChanged(set.lastScore, { scoreGiven, activityProgress })) return set;
     const queued = await deps.gradeOutbox.enqueueScore({
       destination: {
@@ -660,7 +728,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         scoreGiven,
         scoreMaximum,
         activityProgress,
-        gradingProgress: 'FullyGraded',
+        gradingProgress,
       },
       lineItem: { label: ctx.assignment.title, resourceId: ctx.assignment.id, tag: 'pathwise' },
     });
@@ -677,6 +745,46 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       },
     };
   }
+}
+
+/** The attempt that records a question left unanswered (its step is used up, like an answer). */
+function skippedAttempt(loaded: Loaded, current: CurrentItem, now: Date): AttemptRecord {
+  const { set, learner } = loaded;
+  const mastery = masteryOf(learner.engine, current.instance.skillId).probability;
+  return {
+    id: `${set.id}:${current.step}`,
+    setId: set.id,
+    learnerId: learner.id,
+    assignmentId: set.assignmentId,
+    platformId: set.platformId,
+    contextId: set.contextId,
+    userId: set.userId,
+    step: current.step,
+    templateId: current.instance.templateId,
+    skillId: current.instance.skillId,
+    seed: current.instance.seed,
+    response: '',
+    correct: false,
+    skipped: true,
+    hintsUsed: current.hintsShown,
+    confidence: undefined,
+    predicted: current.reason.predicted,
+    masteryBefore: mastery,
+    masteryAfter: mastery,
+    durationMs: Math.max(0, now.getTime() - new Date(current.shownAt).getTime()),
+    at: now,
+  };
+}
+
+/** The end screen of a set whose last answer completed it. */
+function completedSet(set: PracticeSet, now: Date): PracticeSet {
+  return {
+    ...set,
+    phase: 'complete',
+    current: undefined,
+    updatedAt: now,
+    version: set.version + 1,
+  };
 }
 
 function targetSkillsOf(ctx: PracticeContext, skills: readonly Skill[]): readonly SkillId[] {

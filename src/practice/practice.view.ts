@@ -16,7 +16,13 @@ export function practicePage(
   state: PracticeState,
   session: string,
   assignmentTitle: string,
-  extras: { readonly error?: string; readonly previous?: string; readonly delivery?: string },
+  extras: {
+    readonly error?: string;
+    readonly previous?: string;
+    readonly delivery?: string;
+    /** The preview notice, for staff trying the assignment. */
+    readonly preview?: string;
+  },
 ) {
   const { set, learner } = state;
   const current = set.current;
@@ -41,6 +47,7 @@ export function practicePage(
       complete: set.phase === 'complete',
     },
     error: extras.error,
+    preview: extras.preview,
     summary: {
       answered: set.answered,
       correct: set.correct,
@@ -82,6 +89,7 @@ export function practicePage(
               html: renderMathText(h),
             })),
             hintsLeft: current.instance.hints.length - current.hintsShown,
+            hintWithheld: current.autoHintWithheld === true,
             hintTotal: current.instance.hints.length,
             nextHint: current.hintsShown + 1,
             askConfidence: learner.preferences.askConfidence,

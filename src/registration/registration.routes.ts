@@ -9,6 +9,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../infra/logger.js';
 import { route } from '../infra/http/route.js';
+import { setFraming } from '../infra/http/security-headers.js';
 import {
   AppError,
   ConflictError,
@@ -17,6 +18,7 @@ import {
   type AppErrorOptions,
 } from '../shared/errors.js';
 import { assertNever } from '../shared/result.js';
+import { formatBytes } from '../lti/outbound-http.js';
 import { SCOPE } from '../lti/vocabulary.js';
 import { buildCanvasConfig } from './canvas-config.js';
 import {
@@ -61,6 +63,12 @@ const messages = {
     `Pathwise could not reach the platform's ${what} at ${url} (${detail}).`,
   unreachableHelp:
     'Check that the LMS can be reached from the Pathwise server, then start the registration again from the LMS.',
+  configTooLarge: (url: string, limitBytes: number) =>
+    `The LMS configuration at ${url} was too large: Pathwise stopped reading it after ${formatBytes(limitBytes)}.`,
+  configTooLargeHelp:
+    "A platform's configuration is a few kilobytes. Check that openid_configuration is your LMS's own configuration URL, then start the registration again from the LMS. Nothing was stored in Pathwise.",
+  responseTooLarge: (url: string, limitBytes: number) =>
+    `The platform's answer to the registration (${url}) was too large: Pathwise stopped reading it after ${formatBytes(limitBytes)}.`,
   configRefused: (url: string, status: number) =>
     `The platform answered ${status} when Pathwise asked for its configuration at ${url}.`,
   tokenHelp:
@@ -120,6 +128,11 @@ export function registrationFailureToError(
         messages.unreachable('configuration', failure.url, failure.detail),
         opts('DR_CONFIGURATION_UNREACHABLE', messages.unreachableHelp),
       );
+    case 'configuration-too-large':
+      return new UpstreamError(
+        messages.configTooLarge(failure.url, failure.limitBytes),
+        opts('DR_CONFIGURATION_TOO_LARGE', messages.configTooLargeHelp),
+      );
     case 'configuration-refused':
       return new UpstreamError(
         messages.configRefused(failure.url, failure.status),
@@ -160,6 +173,11 @@ export function registrationFailureToError(
         messages.responseInvalid(failure.problems),
         opts('DR_REGISTRATION_RESPONSE_INVALID', messages.orphanHelp),
       );
+    case 'registration-response-too-large':
+      return new UpstreamError(
+        messages.responseTooLarge(failure.url, failure.limitBytes),
+        opts('DR_REGISTRATION_RESPONSE_TOO_LARGE', messages.orphanHelp),
+      );
     case 'already-registered':
       return new ConflictError(
         messages.already(failure.issuer, failure.clientId),
@@ -178,8 +196,6 @@ const queryValue = z.union([z.string(), z.undefined()]);
  * issuer once known) to this response only.
  */
 function allowFramingBy(res: Response, urls: readonly string[]): void {
-  const current = res.getHeader('Content-Security-Policy');
-  if (typeof current !== 'string') return;
   const origins = urls.flatMap((raw) => {
     try {
       const url = new URL(raw);
@@ -189,16 +205,7 @@ function allowFramingBy(res: Response, urls: readonly string[]): void {
     }
   });
   if (origins.length === 0) return;
-  const extra = [...new Set(origins)].join(' ');
-  res.setHeader(
-    'Content-Security-Policy',
-    /frame-ancestors /.test(current)
-      ? current.replace(
-          /frame-ancestors ([^;]*)/,
-          (_m, list: string) => `frame-ancestors ${list} ${extra}`,
-        )
-      : `${current};frame-ancestors 'self' ${extra}`,
-  );
+  setFraming(res, { kind: 'origins', origins: [...new Set(origins)] });
 }
 
 function completionView(outcome: DynamicRegistrationOutcome): Record<string, unknown> {
@@ -247,7 +254,10 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Router {
       });
       if (!result.ok) throw registrationFailureToError(result.error, endpoints.registrationUrl);
       const outcome = result.value;
-      allowFramingBy(res, [outcome.platform.issuer]);
+      allowFramingBy(res, [
+        ...(configuration.data === undefined ? [] : [configuration.data]),
+        outcome.platform.issuer,
+      ]);
       deps.logger?.info(
         {
           platformId: outcome.platform.id,
@@ -257,6 +267,8 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Router {
           active: outcome.platform.active,
           issuerMatch: outcome.issuerMatch,
           grantedScopes: outcome.grantedScopes,
+          replacedPlatformIds: outcome.replacedPlatformIds,
+          expiredPlatformIds: outcome.expiredPlatformIds,
         },
         'platform registered through Dynamic Registration',
       );

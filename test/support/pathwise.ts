@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { composeApplication, type Application } from '../../src/composition.js';
 import { openDatabase, type Database } from '../../src/infra/db.js';
 import type { Clock } from '../../src/shared/clock.js';
+import type { Logger } from '../../src/infra/logger.js';
 import type { PlatformRegistration, PlatformRegistry } from '../../src/lti/platforms.js';
 import type { SimulatedPlatform } from '../../src/dev/lms-simulator/index.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
@@ -23,7 +24,12 @@ export interface RunningPathwise {
 }
 
 export async function startPathwise(
-  options: { readonly env?: Record<string, string>; readonly clock?: Clock } = {},
+  options: {
+    readonly env?: Record<string, string>;
+    readonly clock?: Clock;
+    /** The application's logger (silent by default; tests of logging pass a capturing one). */
+    readonly logger?: Logger;
+  } = {},
 ): Promise<RunningPathwise> {
   const testDatabase = await openTestDatabase();
   const target: { handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
@@ -44,7 +50,7 @@ export async function startPathwise(
   const database = await openDatabase(testDatabase.uri, silentLogger);
   const application = await composeApplication({
     config,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     database,
     encryptionKey: 'test-only-encryption-key-0123456789abcdef',
     ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -100,7 +106,11 @@ export interface LtiFixture {
 
 /** Pathwise plus the simulator, each platform registered (active, with its deployment) both ways. */
 export async function startLtiFixture(
-  options: { readonly clock?: Clock; readonly env?: Record<string, string> } = {},
+  options: {
+    readonly clock?: Clock;
+    readonly env?: Record<string, string>;
+    readonly logger?: Logger;
+  } = {},
 ): Promise<LtiFixture> {
   const pathwise = await startPathwise(options);
   const sim = await startSimulator({

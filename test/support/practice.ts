@@ -8,6 +8,8 @@ import { driveLaunch, MESSAGE_TYPE, readForm } from './platform/index.js';
 import type { LtiFixture } from './pathwise.js';
 import type { AnswerKey } from '../../src/content/content.model.js';
 import type { PracticeSet } from '../../src/practice/practice-set.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from './platform/browser.js';
 
 export type Profile = 'canvas' | 'moodle';
 

@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, NotFoundError } from '../../shared/errors.js';
 import type { Logger } from '../logger.js';
+import { setFraming } from './security-headers.js';
 
 export interface ErrorBody {
   readonly code: string;
@@ -72,6 +73,9 @@ export function errorHandler(options: {
         : {}),
     };
     res.status(status);
+    // An error page shows a message and nothing to act on: it must show inside any LMS frame,
+    // including one whose platform is unknown or inactive (a blank frame explains nothing).
+    setFraming(res, { kind: 'any' });
     if (wantsJson(req)) {
       res.json({ error: body });
     } else {

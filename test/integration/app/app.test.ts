@@ -3,6 +3,7 @@ import request from 'supertest';
 import { Router } from 'express';
 import { createApp } from '../../../src/app.js';
 import { route } from '../../../src/infra/http/route.js';
+import { setFraming } from '../../../src/infra/http/security-headers.js';
 import { ValidationError } from '../../../src/shared/errors.js';
 import { silentLogger, testConfig } from '../../support/app.js';
 
@@ -18,6 +19,13 @@ function appWith(options: { reachable?: boolean; production?: boolean } = {}) {
       throw new Error('async internal detail');
     }),
   );
+  router.get('/framed', (_req, res) => {
+    setFraming(res, {
+      kind: 'origins',
+      origins: ['https://canvas.example.edu', 'https://moodle.example.org', "bad'; script-src *"],
+    });
+    res.send('framed page');
+  });
   router.post(
     '/validate',
     route(() => {
@@ -37,7 +45,6 @@ function appWith(options: { reachable?: boolean; production?: boolean } = {}) {
     config,
     logger: silentLogger,
     health: { isDatabaseReachable: () => Promise.resolve(options.reachable ?? true) },
-    frameAncestors: () => ['https://canvas.example.edu', 'https://moodle.example.org'],
     routers: [{ path: '/t', handler: router }],
   });
 }
@@ -125,12 +132,22 @@ describe('app (HTTP edge)', () => {
     expect(res.body.error.code).to.equal('BAD_REQUEST');
   });
 
-  it('CSP lets the registered LMS origins frame Pathwise and allows no inline script', async () => {
+  it('CSP frame-ancestors is per response: self by default, the origins a route names, any for an error page', async () => {
+    const plain = await request(appWith()).get('/healthz');
+    expect(String(plain.headers['content-security-policy'])).to.include("frame-ancestors 'self';");
+    const framed = await request(appWith()).get('/t/framed');
+    expect(String(framed.headers['content-security-policy'])).to.include(
+      "frame-ancestors 'self' https://canvas.example.edu https://moodle.example.org;",
+    );
+    // A malformed origin can never inject a directive.
+    expect(String(framed.headers['content-security-policy'])).not.to.include('script-src *');
+    const error = await request(appWith()).get('/t/boom');
+    expect(String(error.headers['content-security-policy'])).to.include('frame-ancestors *;');
+  });
+
+  it('CSP allows no inline script', async () => {
     const res = await request(appWith()).get('/healthz');
     const csp = String(res.headers['content-security-policy']);
-    expect(csp).to.include(
-      "frame-ancestors 'self' https://canvas.example.edu https://moodle.example.org",
-    );
     const directives = new Map(
       csp.split(';').map((d) => {
         const [name = '', ...values] = d.trim().split(/\s+/);

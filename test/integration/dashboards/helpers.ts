@@ -19,6 +19,8 @@ import {
   userIdOf,
   type Profile,
 } from '../../support/practice.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 export { CLAIM };
 

@@ -25,6 +25,8 @@ import {
   waitFor,
   type LaunchedPage,
 } from './helpers.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 /** Raw documents of our collections (string ids). */
 const collection = (fx: LtiFixture, name: string) =>

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { driveLaunch, readForm, type LoginInitiation } from '../../support/platform/index.js';
 import { startPathwise, type RunningPathwise } from '../../support/pathwise.js';
 import { waitFor } from '../../support/wait.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 /** What a person clicking "launch" on the /dev/lms page starts: the simulator's login form. */
 async function dashboardLaunch(pathwise: RunningPathwise, path: string): Promise<LoginInitiation> {

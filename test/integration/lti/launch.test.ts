@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { driveLaunch, MESSAGE_TYPE, readForm } from '../../support/platform/index.js';
 import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 describe('LTI launch through the simulator (real HTTP, both profiles)', function () {
   let fx: LtiFixture;
@@ -117,8 +119,8 @@ describe('Security headers inside the LMS frame', function () {
     await fx.close();
   });
 
-  it('frame-ancestors lists a platform registered after start, and no X-Frame-Options is sent', async function () {
-    await fx.pathwise.application.registry.register({
+  it('frame-ancestors of a session page names only its own platform, and no X-Frame-Options is sent', async function () {
+    const other = await fx.pathwise.application.registry.register({
       issuer: 'https://moodle.school.example',
       clientId: 'late-client',
       name: 'Late Moodle',
@@ -128,10 +130,22 @@ describe('Security headers inside the LMS frame', function () {
       active: true,
       source: 'static',
     });
-    await fx.pathwise.application.frameAncestors.refresh();
-    const response = await fetch(`${fx.pathwise.url}/`);
-    const csp = response.headers.get('content-security-policy') ?? '';
-    expect(csp).to.match(/frame-ancestors 'self' [^;]*https:\/\/moodle\.school\.example/);
-    expect(response.headers.get('x-frame-options')).to.equal(null);
+    await fx.pathwise.application.frameOrigins.refresh();
+    expect(fx.pathwise.application.frameOrigins.originsOf(other.id)).to.include(
+      'https://moodle.school.example',
+    );
+    const result = await driveLaunch({
+      initiation: fx.platform('moodle').initiateLogin({ user: 'student-04' }),
+    });
+    const page = await fetch(result.final!.url);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const moodleOrigin = new URL(fx.platform('moodle').issuer).origin;
+    const ancestors = /frame-ancestors ([^;]*)/.exec(csp)?.[1]?.split(' ') ?? [];
+    expect(ancestors).to.include(moodleOrigin);
+    expect(csp).not.to.contain('https://moodle.school.example');
+    expect(page.headers.get('x-frame-options')).to.equal(null);
+    // A page with no session (the home page) may be framed by Pathwise only.
+    const home = await fetch(`${fx.pathwise.url}/`);
+    expect(home.headers.get('content-security-policy')).to.contain("frame-ancestors 'self';");
   });
 });

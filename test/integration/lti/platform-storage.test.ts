@@ -18,6 +18,8 @@ import {
   type LoginInitiation,
 } from '../../support/platform/index.js';
 import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 type Profile = 'canvas' | 'moodle';
 

@@ -29,6 +29,8 @@ import { silentLogger, testConfig } from '../../support/app.js';
 import { startServer } from '../../support/platform/http.js';
 import { registrySnapshot } from '../registration/helpers.js';
 import { waitFor } from '../../support/wait.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 /** Polls until `condition` holds (background work: the grade outbox worker). */
 type Profile = 'canvas' | 'moodle';
@@ -883,10 +885,24 @@ describe('LTI security checklist: production behind a TLS proxy (#1, #31, #30 ex
     const posted = await viaProxy(form.action, { method: 'POST', form: form.fields, cookie });
     record('launch', posted);
     expect(posted.status, await posted.clone().text()).to.equal(303);
-    const home = await viaProxy(new URL(posted.headers.get('location')!, publicUrl).toString());
+    // The launch binds the session to this browser with a key cookie: the browser sends it back.
+    const binding = posted.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .filter((c) => c.startsWith('pw_bind_'))
+      .join('; ');
+    const home = await viaProxy(new URL(posted.headers.get('location')!, publicUrl).toString(), {
+      cookie: binding,
+    });
     record('home', home);
     expect(home.status).to.equal(200);
-    return { login, home, setCookies, session: new URL(home.url).searchParams.get('session')! };
+    return {
+      login,
+      home,
+      setCookies,
+      binding,
+      session: new URL(posted.headers.get('location')!, publicUrl).searchParams.get('session')!,
+    };
   }
 
   it('#1 production refuses to start with a plain-http PUBLIC_URL', function () {
@@ -933,27 +949,36 @@ describe('LTI security checklist: production behind a TLS proxy (#1, #31, #30 ex
     expect(await loginStates()).to.equal(before);
   });
 
-  it('#31 every cookie Pathwise sets in a launch is Secure, HttpOnly, SameSite=None, Path=/lti, and short-lived', async function () {
+  it('#31 every cookie Pathwise sets in a launch is Secure, HttpOnly, SameSite=None, and short-lived', async function () {
     const { setCookies } = await launch('student-02');
-    // Set at login, cleared by the launch, and nothing else (the session travels in the URL).
-    expect(setCookies.map((c) => c.step)).to.deep.equal(['login', 'launch']);
-    for (const { header } of setCookies) {
-      const [pair = '', ...rest] = header.split(';').map((part) => part.trim());
-      const attributes = rest.map((a) => a.toLowerCase());
-      expect(pair, header).to.match(/^pw_lti_state_[0-9a-f]{16}=/);
+    // The state cookie: set at login, cleared by the launch; the launch also sets the session's
+    // browser key (session binding). Nothing else.
+    expect(setCookies.map((c) => c.step)).to.deep.equal(['login', 'launch', 'launch']);
+    const [stateSet, stateCleared, binding] = setCookies.map((c) => c.header);
+    for (const header of setCookies.map((c) => c.header)) {
+      const attributes = header
+        .split(';')
+        .slice(1)
+        .map((part) => part.trim().toLowerCase());
       expect(attributes, header).to.include.members(['secure', 'httponly', 'samesite=none']);
-      expect(attributes, header).to.include('path=/lti');
     }
-    const maxAge = /max-age=(\d+)/i.exec(setCookies[0]!.header)?.[1];
-    expect(Number(maxAge)).to.be.within(1, 3600);
-    expect(setCookies[1]!.header).to.match(/expires=thu, 01 jan 1970/i);
+    expect(stateSet).to.match(/^pw_lti_state_[0-9a-f]{16}=/);
+    expect(stateSet!.toLowerCase()).to.contain('path=/lti');
+    expect(Number(/max-age=(\d+)/i.exec(stateSet!)?.[1])).to.be.within(1, 3600);
+    expect(stateCleared).to.match(/expires=thu, 01 jan 1970/i);
+    expect(binding).to.match(/^pw_bind_[0-9a-f]{16}=[A-Za-z0-9_-]{43};/);
+    expect(binding!.toLowerCase()).to.contain('path=/;');
+    // Lives no longer than the session (config/defaults.json lti.sessionTtlMinutes = 120).
+    expect(Number(/max-age=(\d+)/i.exec(binding!)?.[1])).to.be.within(1, 120 * 60);
   });
 
   it('#30 an expired session → 401 with what to do; nothing is written', async function () {
-    const { session } = await launch('student-03');
+    const { session, binding } = await launch('student-03');
     const before = await sessions();
     clock.advance((120 + 1) * 60_000); // config/defaults.json lti.sessionTtlMinutes = 120
-    const expired = await viaProxy(`${publicUrl}/lti/home?session=${session}`);
+    const expired = await viaProxy(`${publicUrl}/lti/home?session=${session}`, {
+      cookie: binding,
+    });
     expect(expired.status).to.equal(401);
     const page = await expired.text();
     expect(page).to.contain('session has expired');

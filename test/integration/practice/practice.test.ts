@@ -12,6 +12,8 @@ import {
   type Profile,
 } from '../../support/practice.js';
 import { waitFor } from '../../support/wait.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 const count = (fx: LtiFixture, collection: string, filter: Record<string, unknown> = {}) =>
   fx.pathwise.database.connection.collection(collection).countDocuments(filter);

@@ -9,6 +9,8 @@ import {
   storedSet,
   userIdOf,
 } from '../../support/practice.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 const PERSONAL_COLLECTIONS = [
   'pw_learners',

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { driveLaunch } from '../../support/platform/index.js';
 import { startSimulator, type RunningSimulator } from '../../support/platform/simulator.js';
 import { startPathwise, type RunningPathwise } from '../../support/pathwise.js';
+// As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
+import { browserFetch as fetch } from '../../support/platform/browser.js';
 
 /**
  * The whole life of a platform added by Dynamic Registration, through Pathwise's own routes: the

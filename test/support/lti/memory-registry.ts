@@ -116,6 +116,16 @@ export class MemoryPlatformRegistry implements PlatformRegistry {
     return Promise.resolve();
   }
 
+  removeFrameOrigin(id: string, origin: string): Promise<void> {
+    const registration = this.#registrations.get(id);
+    if (registration === undefined) return Promise.reject(new NotFoundError(`no platform ${id}`));
+    this.#registrations.set(id, {
+      ...registration,
+      frameOrigins: registration.frameOrigins.filter((o) => o !== origin),
+    });
+    return Promise.resolve();
+  }
+
   remove(id: string): Promise<void> {
     this.#registrations.delete(id);
     this.#deployments.delete(id);

@@ -4,6 +4,7 @@
  * form → id_token + state POSTed to the tool → redirects followed, cookies kept in a jar.
  */
 import type { LoginInitiation } from '../../../src/dev/lms-simulator/index.js';
+import { rememberBrowser } from './browser.js';
 import { CookieJar, readForm, type HtmlForm } from './http.js';
 
 export interface DriveLaunchOptions {
@@ -134,5 +135,6 @@ export async function driveLaunch(options: DriveLaunchOptions): Promise<DrivenLa
     userAgent,
   });
   const launch = await follow(jar, posted, max, userAgent);
+  for (const landed of launch) rememberBrowser(landed.url, jar);
   return { jar, login, authRequest, auth, idTokenForm, launch, final: launch[launch.length - 1] };
 }

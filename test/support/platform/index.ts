@@ -19,4 +19,5 @@ export {
   type HtmlForm,
   type RunningServer,
 } from './http.js';
+export { browserFetch, browserOfSession, rememberBrowser } from './browser.js';
 export { startSimulator, type RunningSimulator } from './simulator.js';

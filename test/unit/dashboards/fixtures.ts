@@ -168,6 +168,7 @@ export function inputs(fields: Partial<DashboardInputs> = {}): DashboardInputs {
     roster: [],
     rosterState: undefined,
     sets: [],
+    skips: [],
     attempts: [],
     profiles: [],
     grades: [],

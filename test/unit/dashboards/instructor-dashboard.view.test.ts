@@ -47,7 +47,13 @@ function classroom(): DashboardInputs {
       member('quiet', undefined, 'learner', 'Inactive'),
     ],
     sets: [
-      set('ana', { answered: 2, correct: 2, phase: 'complete', updatedAt: at(15) }),
+      set('ana', {
+        answered: 2,
+        correct: 2,
+        phase: 'complete',
+        completion: { code: 'GOAL_MET', why: 'Mastered 2 of 2.' },
+        updatedAt: at(15),
+      }),
       set('bo', { answered: 5, correct: 0 }),
       set('gone-worked', { answered: 1, correct: 1 }),
       set('newcomer', { answered: 1, correct: 0 }),
