@@ -25,6 +25,7 @@ import type { LearnerProfile } from '../learners/learner.js';
 import type { AttemptRecord, PracticeSet } from '../practice/practice-set.js';
 import type { MemberStatus, RosterMember, RosterSyncState } from '../roster/roster-sync.js';
 import { isCompletion } from '../practice/completion.js';
+import { masteryPercent } from '../practice/feedback-rules.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -135,6 +136,8 @@ export const dashboardMessages = {
 // Formatting
 
 const pct = (p: number): string => `${Math.round(p * 100)}%`;
+/** A mastery as learners see it: rounded down, like the rule it is checked against. */
+const masteryPct = (p: number): string => `${String(masteryPercent(p))}%`;
 
 /** A date as "2026-05-01 14:03 UTC" (the LMS frame has no reliable time zone to offer). */
 export function formatUtc(date: Date): string {
@@ -518,7 +521,7 @@ export function heatCell(cell: SkillProgress): HeatCellView {
       : `${cell.correct}/${cell.attempts} ${cell.attempts === 1 ? 'answer' : 'answers'} right`;
   if (cell.mastery === undefined || (cell.attempts === 0 && !cell.mastered))
     return { band, text: '—', srText: 'not practised', detail: undefined };
-  const mastery = pct(cell.mastery);
+  const mastery = masteryPct(cell.mastery);
   return cell.mastered
     ? { band, text: `✓ ${mastery}`, srText: 'mastered', detail: answers }
     : { band, text: mastery, srText: 'mastery, not yet mastered', detail: answers };
@@ -572,7 +575,7 @@ export function stuckReasons(
   if (mastered || attempts.length === 0) return [];
   const triggers: string[] = [];
   if (attempts.length >= STRUGGLE_RULES.minAttempts && mastery < STRUGGLE_RULES.lowMastery)
-    triggers.push(dashboardMessages.stuckLowMastery(attempts.length, pct(mastery)));
+    triggers.push(dashboardMessages.stuckLowMastery(attempts.length, masteryPct(mastery)));
   let misses = 0;
   for (let i = attempts.length - 1; i >= 0 && attempts[i]?.correct === false; i--) misses += 1;
   if (misses >= STRUGGLE_RULES.missStreak) triggers.push(dashboardMessages.stuckMisses(misses));
@@ -600,7 +603,7 @@ export function buildStruggling(inputs: DashboardInputs): readonly StrugglingStu
       skills.push({
         skillId: skill.skillId,
         name: names.get(skill.skillId) ?? skill.skillId,
-        mastery: pct(skill.mastery ?? 0),
+        mastery: masteryPct(skill.mastery ?? 0),
         reasons,
       });
     }
@@ -908,7 +911,7 @@ export function buildCsv(inputs: DashboardInputs): string {
         ...s.skills.map((k) =>
           k.mastery === undefined || (k.attempts === 0 && !k.mastered)
             ? undefined
-            : Math.round(k.mastery * 100),
+            : masteryPercent(k.mastery),
         ),
       ]),
     );

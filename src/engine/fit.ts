@@ -12,6 +12,7 @@ import {
   sigmoid,
   itemStatsIncrement,
   EMPTY_ITEM_STATS,
+  typicalItemTerm,
 } from './learner-model.js';
 import { FEATURES, FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from './model-features.js';
 import type { ModelParams } from './params.js';
@@ -310,5 +311,20 @@ export function fitFromLog(
     }),
   );
   const model = fitModel(sequences, hyper, options);
-  return { model, items, skills };
+  // Each skill's typical item under the fitted weights: what its mastery is measured on.
+  const itemsOfSkill = new Map<SkillId, Set<ItemStats>>();
+  for (const seq of log)
+    for (const r of seq) {
+      const set = itemsOfSkill.get(r.skillId) ?? new Set<ItemStats>();
+      const it = items.get(r.itemId);
+      if (it !== undefined) set.add(it);
+      itemsOfSkill.set(r.skillId, set);
+    }
+  const skillsWithTypical = new Map<SkillId, SkillStats>();
+  for (const [skillId, sk] of skills)
+    skillsWithTypical.set(skillId, {
+      ...sk,
+      typicalItemTerm: typicalItemTerm([...(itemsOfSkill.get(skillId) ?? [])], sk, model),
+    });
+  return { model, items, skills: skillsWithTypical };
 }

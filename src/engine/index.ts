@@ -73,6 +73,7 @@ export {
   createLearnerState,
   predictCorrect,
   skillProbability,
+  typicalItemTerm,
   updateLearner,
   itemStatsIncrement,
   applyStatsIncrement,

@@ -212,8 +212,37 @@ export function predictCorrect(state: LearnerState, item: ItemView, model: Model
 }
 
 /**
- * Probability of answering an average-difficulty item of the skill correctly now: the mastery
- * probability before any mastery rule.
+ * The item part of the prediction for a typical item of a skill: the mean, over the skill's
+ * items weighted by how often each was answered (a learner meets the common items most), of the
+ * easiness and offset terms {@link predictCorrect} adds for an item (repetition aside). Items
+ * never answered count once, at their skill's mean. Pass it as `SkillStats.typicalItemTerm`;
+ * without items, the skill's own easiness.
+ */
+export function typicalItemTerm(
+  items: readonly ItemStats[],
+  skillStats: SkillStats,
+  model: ModelParams,
+): number {
+  const w = model.weights;
+  if (items.length === 0) return w.itemEasiness * skillEasiness(skillStats, model);
+  let sum = 0;
+  let weights = 0;
+  for (const item of items) {
+    const weight = Math.max(1, item.n);
+    sum +=
+      weight *
+      (w.itemEasiness * itemEasiness(item, skillStats, model) +
+        w.itemOffset * itemOffset(item, model));
+    weights += weight;
+  }
+  return sum / weights;
+}
+
+/**
+ * Mastery: the probability of answering a typical item of the skill correctly now, with every
+ * term of the prediction (the learner's features, and the mean item terms of the skill's items,
+ * see {@link typicalItemTerm}). It is the same quantity as {@link predictCorrect} for an item of
+ * average difficulty, so it is calibrated wherever predictions are (`npm run eval` reports both).
  */
 export function skillProbability(
   state: LearnerState,
@@ -221,10 +250,9 @@ export function skillProbability(
   skillStats: SkillStats,
   model: ModelParams,
 ): number {
-  const z =
-    learnerLogit(state, skillId, skillStats, model) +
-    model.weights.itemEasiness * skillEasiness(skillStats, model);
-  return sigmoid(z);
+  const itemPart =
+    skillStats.typicalItemTerm ?? model.weights.itemEasiness * skillEasiness(skillStats, model);
+  return sigmoid(learnerLogit(state, skillId, skillStats, model) + itemPart);
 }
 
 const pushWindow = (items: readonly ItemId[], id: ItemId, size: number): readonly ItemId[] => {

@@ -1,6 +1,6 @@
 /**
- * Mastery per skill: the calibrated probability of answering an average item of the skill
- * correctly ({@link skillProbability}), a configurable criterion (probability threshold or N in
+ * Mastery per skill: the calibrated probability of answering a typical item of the skill
+ * correctly, with every term of the model ({@link skillProbability}), a configurable criterion (probability threshold or N in
  * a row, plus minimum evidence), test-out on the first attempts, loss of mastery, and the
  * spaced-review card of mastered skills. Every status change carries a readable reason.
  */
@@ -43,6 +43,12 @@ export interface RecordResult {
   readonly state: LearnerState;
   /** P(correct) predicted for this response before it was known (for logs and dashboards). */
   readonly predicted: number;
+  /** The skill's mastery just before the response (as last shown); undefined if never practised. */
+  readonly masteryBefore: number | undefined;
+  /** The model's first estimate for a skill never practised (what "not started" means). */
+  readonly prior: number;
+  /** The skill's mastery after the response (also stored in the new state). */
+  readonly masteryAfter: number;
   /** Mastery status changes caused by the response (usually none). */
   readonly changes: readonly MasteryChange[];
   /** What to `$inc` on the item's statistics (`n`, `correct` also on the skill's). */
@@ -62,8 +68,8 @@ function criterionMet(s: SkillState, p: number, rule: MasteryParams): boolean {
  * and its review card, and returns the new state with readable changes. Pure: `now` is an input
  * and `state` is not modified.
  *
- * Invariants: probabilities stay in [0, 1]; a correct answer never lowers the skill's mastery
- * probability (it becomes the larger of the old value and the model's new estimate).
+ * Invariants: probabilities stay in [0, 1]; a correct answer never lowers the skill's mastery and
+ * a wrong one never raises it.
  */
 export function recordResponse(
   state: LearnerState,
@@ -80,8 +86,20 @@ export function recordResponse(
   const updated = updateLearner(state, item, correct, model, now.getTime());
   const before = skillStateOf(state, item.skillId);
   const after = skillStateOf(updated, item.skillId);
+  // What the learner was shown: the value stored with their last answer on this skill.
+  const masteryBefore = before.n === 0 ? undefined : before.mastery;
   const estimate = skillProbability(updated, item.skillId, item.skillStats, model);
-  const mastery = correct ? Math.max(before.mastery, estimate) : estimate;
+  // The model's estimate, except that an answer never moves mastery against itself: a right
+  // answer does not lower it, a wrong one does not raise it. The fitted model does expect a dip
+  // after a run of right answers (mean reversion in its answer patterns), but a learner told
+  // "right, and your mastery fell" is told something false about their answer; the clamp costs
+  // about 0.007 of calibration error on ASSIST09 (npm run eval reports it).
+  const mastery =
+    masteryBefore === undefined
+      ? estimate
+      : correct
+        ? Math.max(masteryBefore, estimate)
+        : Math.min(masteryBefore, estimate);
 
   let mastered = before.mastered;
   let review = before.review;
@@ -119,6 +137,9 @@ export function recordResponse(
   return {
     state: { ...updated, skills: replaceSkill(updated.skills, skill) },
     predicted,
+    masteryBefore,
+    prior: skillProbability(state, item.skillId, item.skillStats, model),
+    masteryAfter: mastery,
     changes,
     itemIncrement,
   };
@@ -127,17 +148,21 @@ export function recordResponse(
 /** A skill's mastery as shown to a learner or teacher. */
 export interface SkillMastery {
   readonly skillId: SkillId;
+  /** False for a skill never practised: show "not started", not a number. */
+  readonly started: boolean;
+  /** The stored mastery (0 when not started: read `started` first). */
   readonly probability: number;
   readonly mastered: boolean;
   readonly attempts: number;
   readonly reviewDue: number | null;
 }
 
-/** Reads the mastery of a skill from a learner state (0 and not mastered if never practised). */
+/** Reads the mastery of a skill from a learner state (not started, 0 and not mastered if never practised). */
 export function masteryOf(state: LearnerState, skillId: SkillId): SkillMastery {
   const s = skillStateOf(state, skillId);
   return {
     skillId,
+    started: s.n > 0,
     probability: s.mastery,
     mastered: s.mastered,
     attempts: s.n,

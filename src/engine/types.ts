@@ -39,6 +39,12 @@ export interface ItemStats {
 export interface SkillStats {
   readonly n: number;
   readonly correct: number;
+  /**
+   * The item part of the prediction (easiness and offset terms) for a typical item of the skill:
+   * the mean over the skill's items, from {@link typicalItemTerm}. Mastery is the predicted
+   * chance on such an item; when absent it is estimated from the skill's easiness alone.
+   */
+  readonly typicalItemTerm?: number;
 }
 
 /** One item of a pool offered to the selector. */

@@ -24,7 +24,8 @@ export interface CurrentItem {
 export interface MasteryExplanation {
   readonly skillId: SkillId;
   readonly skillName: string;
-  readonly before: number;
+  /** Undefined when this answer gave the skill its first estimate (it was not started). */
+  readonly before: number | undefined;
   readonly after: number;
   readonly mastered: boolean;
   readonly why: string;
@@ -118,57 +119,6 @@ export interface AttemptRecord {
 
 export const practiceSetId = (learnerId: string, assignmentId: string): string =>
   `${learnerId}:${assignmentId}`;
-
-const pct = (p: number): string => `${Math.round(p * 100)}%`;
-
-export const explanationMessages = {
-  rose: (skill: string, before: number, after: number) =>
-    `Mastery of ${skill} rose from ${pct(before)} to ${pct(after)} because you answered correctly`,
-  roseHard: (p: number) => `, on a question you had about a ${pct(p)} chance of getting right`,
-  fell: (skill: string, before: number, after: number) =>
-    `Mastery of ${skill} fell from ${pct(before)} to ${pct(after)} because this answer was wrong`,
-  fellExpected: (p: number) =>
-    `; you had about a ${pct(p)} chance on it, so a miss says more than on a hard one`,
-  fellHints: ' (after using hints)',
-  steady: (skill: string, p: number, correct: boolean) =>
-    `Mastery of ${skill} stayed at ${pct(p)}: ${correct ? 'a correct answer on an easy question adds little' : 'one miss on a hard question changes little'}.`,
-  hinted: (skill: string, p: number) =>
-    `Mastery of ${skill} stays at ${pct(p)}: you answered after a hint, which counts as practice. Answer one without hints to show mastery.`,
-} as const;
-
-/** Explains a mastery change in one sentence (the engine explains status changes itself). */
-export function explainMasteryChange(input: {
-  readonly skillName: string;
-  readonly before: number;
-  readonly after: number;
-  readonly correct: boolean;
-  readonly predicted: number;
-  readonly hintsUsed: number;
-  /** The engine did not count the answer (correct after a hint). */
-  readonly counted: boolean;
-  /** The engine's own sentence when the mastery status changed. */
-  readonly statusWhy: string | undefined;
-}): string {
-  const { skillName, before, after, correct, predicted } = input;
-  let text: string;
-  if (!input.counted) {
-    text = explanationMessages.hinted(skillName, after);
-  } else if (Math.abs(after - before) < 0.005) {
-    text = explanationMessages.steady(skillName, after, correct);
-  } else if (after > before) {
-    text =
-      explanationMessages.rose(skillName, before, after) +
-      (predicted < 0.5 ? explanationMessages.roseHard(predicted) : '') +
-      '.';
-  } else {
-    text =
-      explanationMessages.fell(skillName, before, after) +
-      (input.hintsUsed > 0 ? explanationMessages.fellHints : '') +
-      (predicted > 0.7 ? explanationMessages.fellExpected(predicted) : '') +
-      '.';
-  }
-  return input.statusWhy === undefined ? text : `${text} ${input.statusWhy}`;
-}
 
 /**
  * Whether a question starts with its first hint shown, for a learner who asked for a hint with

@@ -35,9 +35,9 @@ import {
 import type { LearnerRepository } from '../learners/learner.repository.js';
 import type { Clock } from '../shared/clock.js';
 import { err, ok, type Result } from '../shared/result.js';
+import { explainMasteryChange } from './feedback-rules.js';
 import {
   autoHint,
-  explainMasteryChange,
   practiceSetId,
   scoreChanged,
   type AnswerResult,
@@ -96,6 +96,8 @@ export interface PracticeState {
   readonly skills: readonly SkillProgress[];
   /** Skills the learner may choose now (prerequisites mastered, not yet mastered). */
   readonly readySkills: readonly SkillId[];
+  /** The assignment's mastery rule, to say where each skill stands in its terms. */
+  readonly masteryRule: EngineConfig['mastery'];
 }
 
 export interface SkillProgress {
@@ -390,6 +392,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       set: loaded.set,
       skills: progress,
       readySkills: progress.filter((p) => p.ready).map((p) => p.skillId),
+      masteryRule: loaded.config.mastery,
     };
   }
 
@@ -557,20 +560,22 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           const after = masteryOf(recorded?.state ?? profile.engine, skillId);
           const predicted = recorded?.predicted ?? current.reason.predicted;
           const statusWhy = recorded?.changes.map((c) => c.why).join(' ');
+          const shownBefore = before.started ? before.probability : undefined;
           const why = explainMasteryChange({
             skillName,
-            before: before.probability,
+            before: shownBefore,
             after: after.probability,
             correct: checked.correct,
             predicted,
             hintsUsed: current.hintsShown,
             counted,
             statusWhy: statusWhy === '' ? undefined : statusWhy,
-          });
+          }).text;
           const event: MasteryEvent = {
             at: now,
             skillId,
-            before: before.probability,
+            // A first estimate is shown as "not started → p": the event keeps the model's prior.
+            before: shownBefore ?? recorded?.prior ?? before.probability,
             after: after.probability,
             mastered: after.mastered,
             why,
@@ -582,7 +587,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
             updatedAt: now,
             version: profile.version + 1,
           };
-          return { before, after, predicted, recorded, event, next };
+          return { before, shownBefore, after, predicted, recorded, event, next };
         };
         const first = answerOn(learner);
 
@@ -604,7 +609,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           hintsUsed: current.hintsShown,
           confidence: input.confidence,
           predicted: first.predicted,
-          masteryBefore: first.before.probability,
+          masteryBefore: first.event.before,
           masteryAfter: first.after.probability,
           durationMs: Math.max(0, now.getTime() - new Date(current.shownAt).getTime()),
           at: now,
@@ -637,7 +642,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         const explanation: MasteryExplanation = {
           skillId,
           skillName,
-          before: event.before,
+          before: applied.shownBefore,
           after: event.after,
           mastered: event.mastered,
           why: event.why,
@@ -823,7 +828,7 @@ function finishedFromAttempt(
     hintsUsed: attempt.hintsUsed,
     counted: !(attempt.correct && attempt.hintsUsed > 0),
     statusWhy: undefined,
-  });
+  }).text;
   return {
     ...set,
     phase: 'feedback',

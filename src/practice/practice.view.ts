@@ -4,6 +4,7 @@
  * script clients. Pure: no I/O.
  */
 import { mathToPlainText, renderMathText } from '../content/math-render.js';
+import { masteryPercent, masteryStatus, ruleSentence } from './feedback-rules.js';
 import { PACES, strengthsAndWeaknesses } from '../learners/learner.js';
 import type { PracticeState } from './practice.service.js';
 
@@ -111,15 +112,21 @@ export function practicePage(
             solutionHtml: renderMathText(result.solution),
             usedHints: result.hintsUsed > 0,
             hintsUsed: result.hintsUsed,
-            mastery: result.masteryChanges.map((m) => ({
-              name: m.skillName,
-              before: pct(m.before),
-              after: pct(m.after),
-              up: m.after > m.before + 0.004,
-              down: m.after < m.before - 0.004,
-              mastered: m.mastered,
-              why: m.why,
-            })),
+            mastery: result.masteryChanges.map((m) => {
+              // Stored documents keep "no value" as null: a first estimate either way.
+              const before = typeof m.before === 'number' ? m.before : undefined;
+              return {
+                name: m.skillName,
+                // Not started before this answer: its first estimate, not a jump from 0 %.
+                firstEstimate: before === undefined,
+                before: before === undefined ? undefined : masteryPercent(before),
+                after: masteryPercent(m.after),
+                up: before !== undefined && masteryPercent(m.after) > masteryPercent(before),
+                down: before !== undefined && masteryPercent(m.after) < masteryPercent(before),
+                mastered: m.mastered,
+                why: m.why,
+              };
+            }),
           },
     completion: set.completion,
     score:
@@ -132,19 +139,32 @@ export function practicePage(
             completed: set.lastScore.activityProgress === 'Completed',
             delivery: extras.delivery,
           },
-    skills: state.skills.map((s) => ({
-      id: s.skillId,
-      name: s.name,
-      description: s.description,
-      percent: pct(s.mastery),
-      mastered: s.mastered,
-      ready: s.ready,
-      blockedBy: s.blockedBy.join(', '),
-      attempts: s.attempts,
-      correct: s.correct,
-      why: s.lastWhy,
-      chosen: set.chosenSkillId === s.skillId,
-    })),
+    skills: state.skills.map((s) => {
+      const status = masteryStatus({
+        attempts: s.attempts,
+        probability: s.mastery,
+        mastered: s.mastered,
+        rule: state.masteryRule,
+      });
+      return {
+        id: s.skillId,
+        name: s.name,
+        description: s.description,
+        percent: status.percent,
+        started: status.percent !== undefined,
+        status: status.label,
+        statusKind: !s.mastered && s.blockedBy.length > 0 ? 'locked' : status.kind,
+        locked: !s.mastered && s.blockedBy.length > 0,
+        mastered: s.mastered,
+        ready: s.ready,
+        blockedBy: s.blockedBy.join(', '),
+        attempts: s.attempts,
+        correct: s.correct,
+        why: s.lastWhy,
+        chosen: set.chosenSkillId === s.skillId,
+      };
+    }),
+    masteryRule: ruleSentence(state.masteryRule),
     readySkills: state.skills
       .filter((s) => s.ready)
       .map((s) => ({ id: s.skillId, name: s.name, selected: set.chosenSkillId === s.skillId })),
@@ -177,7 +197,7 @@ function profileSummary(state: PracticeState) {
   const describe = (list: typeof strengths) =>
     list.slice(0, 5).map((s) => ({
       name: names.get(s.skillId) ?? s.skillId.replace(/-/g, ' '),
-      percent: pct(s.mastery),
+      percent: masteryPercent(s.mastery),
       record: `${s.correct} of ${s.attempts} right`,
     }));
   return { strengths: describe(strengths), weaknesses: describe(weaknesses) };

@@ -68,7 +68,9 @@ describe('student practice over real HTTP (simulator launch → practice → gra
       });
       expect(answered.status, answered.html).to.equal(200);
       expect(answered.html).to.contain('Correct!');
-      expect(answered.html).to.match(/Mastery of Adding small numbers (rose|stayed)/);
+      // The skill's first answer gives its first estimate (not a jump from 0 %).
+      expect(answered.html).to.contain('First estimate for Adding small numbers');
+      expect(answered.html).to.match(/not started →\s+first estimate/);
       expect(await count(fx, 'pw_attempts', { userId })).to.equal(1);
       const attempt = await fx.pathwise.database.connection
         .collection('pw_attempts')
