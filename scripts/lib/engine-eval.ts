@@ -112,6 +112,7 @@ export function runEngine(
         const inc = result.itemIncrement;
         items.set(a.itemId, applyStatsIncrement(item.stats, inc));
         skills.set(a.skillId, {
+          ...item.skillStats,
           n: item.skillStats.n + inc.n,
           correct: item.skillStats.correct + inc.correct,
         });

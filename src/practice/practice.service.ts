@@ -15,6 +15,7 @@ import {
   scoreAssignment,
   seedFrom,
   selectNextItem,
+  typicalItemTerm,
   type EngineConfig,
   type ItemStats,
   type PoolItem,
@@ -541,7 +542,16 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           ...skillTemplates.map((t) => t.id),
         ]);
         const itemStats: ItemStats = stats.get(instance.templateId) ?? EMPTY_ITEM_STATS;
-        const skillStats = sumStats(stats.values());
+        const summed = sumStats(stats.values());
+        // Mastery is measured on a typical item of the skill: its templates' mean item terms.
+        const skillStats: SkillStats = {
+          ...summed,
+          typicalItemTerm: typicalItemTerm(
+            skillTemplates.map((t) => stats.get(t.id) ?? EMPTY_ITEM_STATS),
+            summed,
+            config.model,
+          ),
+        };
         const item = { itemId: instance.templateId, skillId, stats: itemStats, skillStats };
         // A correct answer after a hint is practice, not evidence of mastery (ASSISTments' rule
         // counts it wrong; we leave mastery unchanged instead, and say so).
