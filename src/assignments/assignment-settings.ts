@@ -31,7 +31,7 @@ export interface AssignmentSettings {
 export const DEFAULT_ASSIGNMENT_SETTINGS: AssignmentSettings = {
   skillIds: [],
   mastery: { kind: 'probability', threshold: 0.85 },
-  targetSuccess: 0.7,
+  targetSuccess: 0.55,
   minItems: 5,
   maxItems: undefined,
   spacedReview: true,

@@ -111,7 +111,9 @@ export function parseAssignmentForm(body: unknown, bank: readonly Skill[]): Assi
     dueAt: textField(body, 'dueAt'),
     skills: formList(body, 'skills'),
     mastery: textField(body, 'mastery') || 'p85',
-    targetSuccess: textField(body, 'targetSuccess') || '70',
+    targetSuccess:
+      textField(body, 'targetSuccess') ||
+      String(Math.round(DEFAULT_ASSIGNMENT_SETTINGS.targetSuccess * 100)),
     minItems: textField(body, 'minItems') || '0',
     maxItems: textField(body, 'maxItems'),
     spacedReview: formValue(body, 'spacedReview') === 'true',

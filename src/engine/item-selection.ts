@@ -199,8 +199,13 @@ export function selectNextItem(req: SelectionRequest): Selection {
   for (const e of learner.skills) entries.set(e.skillId, e);
   const entryOf = (s: SkillId): SkillState => entries.get(s) ?? EMPTY_SKILL;
   const isMastered = (s: SkillId): boolean => entryOf(s).mastered;
+  // A prerequisite is met once mastered, or once probably known (prerequisiteReady).
+  const prerequisiteMet = (p: SkillId): boolean => {
+    const e = entryOf(p);
+    return e.mastered || (e.n > 0 && e.mastery >= sel.prerequisiteReady);
+  };
   const missingPrereqs = (s: SkillId): SkillId[] =>
-    (assignment.prerequisites?.[s] ?? []).filter((p) => !isMastered(p));
+    (assignment.prerequisites?.[s] ?? []).filter((p) => !prerequisiteMet(p));
   const mastered = targets.filter(isMastered);
   const ready = targets.filter((s) => !isMastered(s) && missingPrereqs(s).length === 0);
   const blocked = targets.filter((s) => !isMastered(s) && missingPrereqs(s).length > 0);
@@ -261,8 +266,14 @@ export function selectNextItem(req: SelectionRequest): Selection {
     return null;
   };
 
-  // 1. Due reviews of mastered target skills, most forgotten first.
-  if ((req.reviewsInSet ?? 0) < sel.maxReviewsFirst) {
+  // 1. Due reviews of mastered target skills, most forgotten first: the first ones at once, then
+  // one every reviewSpacing answers.
+  const reviews = req.reviewsInSet ?? 0;
+  const answered = req.answeredInSet ?? 0;
+  if (
+    reviews < sel.maxReviewsFirst ||
+    (sel.reviewSpacing > 0 && (reviews - sel.maxReviewsFirst + 1) * sel.reviewSpacing <= answered)
+  ) {
     const due = mastered
       .map((s) => ({ s, card: entryOf(s).review }))
       .filter(({ card }) => isReviewDue(card, now))
@@ -336,7 +347,8 @@ export function selectNextItem(req: SelectionRequest): Selection {
     if (pick === undefined) continue;
     const score =
       Math.abs(pick.p - sel.targetSuccess) +
-      (learner.lastSkill === s ? sel.interleave : 0) +
+      (learner.lastSkill === s ? sel.interleave : 0) -
+      (entryOf(s).n < 3 ? sel.newSkillBonus : 0) +
       rng() * 1e-9;
     if (bestSkill === undefined || score < bestSkill.score) {
       bestSkill = { s, pick, score };

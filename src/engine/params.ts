@@ -80,6 +80,22 @@ export interface SelectionParams {
   readonly interleave: number;
   /** Maximum due reviews per set before new material, integer in [0, 100]. */
   readonly maxReviewsFirst: number;
+  /**
+   * After those, one due review every this many answers (spaced retrieval all along a long
+   * set), integer in [0, 1000]; 0: no reviews after the first ones.
+   */
+  readonly reviewSpacing: number;
+  /**
+   * A prerequisite lets its dependents start once it is mastered, or once its mastery reaches
+   * this (probably known, still being confirmed), in [0.5, 1]; 1: only when mastered.
+   */
+  readonly prerequisiteReady: number;
+  /**
+   * Bonus (probability units) for a ready skill with fewer than 3 answers, in [0, 1]: without
+   * it, a ready skill whose questions all look hard is never started while another skill has a
+   * question near the target.
+   */
+  readonly newSkillBonus: number;
 }
 
 /** Spaced-review (ts-fsrs) parameters. */
@@ -178,27 +194,39 @@ export const DEFAULT_MODEL: ModelParams = {
   recentItemsWindow: 20,
 };
 
-/** Default mastery rule: P >= 0.85 after at least 3 attempts; test out with 3 first correct. */
+/**
+ * Default mastery rule: P >= 0.85 after at least 3 attempts; test out with 3 first correct; a
+ * mastered skill is lost below 0.6 (a single miss on a hard question does not undo it).
+ */
 export const DEFAULT_MASTERY: MasteryParams = {
   criterion: { kind: 'probability', threshold: 0.85 },
   minAttempts: 3,
   testOutFirstCorrect: 3,
-  loseBelow: 0.7,
+  loseBelow: 0.6,
 };
 
-/** Default selection policy. */
+/**
+ * Default selection policy, chosen with the simulation study (`npm run simulate`, README
+ * "How the default policy was chosen"): questions near a 55 % predicted chance (hard enough to
+ * teach and to tell known from unknown; 70 % served easy questions on which lucky streaks passed
+ * for mastery), dependents start once a prerequisite is probably known (65 %), new skills get
+ * started, and mastered skills come back for spaced retrieval all along a long set.
+ */
 export const DEFAULT_SELECTION: SelectionParams = {
-  targetSuccess: 0.7,
+  targetSuccess: 0.55,
   reviewTargetSuccess: 0.85,
   minRepeatGap: 10,
   exploreRate: 0.05,
   calibrationCount: 5,
   interleave: 0.1,
-  maxReviewsFirst: 5,
+  maxReviewsFirst: 10,
+  reviewSpacing: 4,
+  prerequisiteReady: 0.65,
+  newSkillBonus: 0.3,
 };
 
 /** Default review parameters. */
-export const DEFAULT_REVIEW: ReviewParams = { requestRetention: 0.9, maximumIntervalDays: 365 };
+export const DEFAULT_REVIEW: ReviewParams = { requestRetention: 0.99, maximumIntervalDays: 365 };
 
 /** Default scoring: share of target skills mastered, with partial credit. */
 export const DEFAULT_SCORING: ScoringPolicy = { kind: 'mastery', partialCredit: true };
@@ -250,6 +278,9 @@ const SELECTION_CHECKS: Record<keyof SelectionParams, Check> = {
   calibrationCount: range(0, 1000, { int: true }),
   interleave: range(0, 1),
   maxReviewsFirst: range(0, 100, { int: true }),
+  reviewSpacing: range(0, 1000, { int: true }),
+  prerequisiteReady: range(0.5, 1),
+  newSkillBonus: range(0, 1),
 };
 
 function validateModel(input: EngineConfigInput['model']): ModelParams {

@@ -164,7 +164,8 @@ describe('instructor dashboard over real HTTP (simulator launches, roster, pract
         expect(cells[i]).to.equal('—');
         return;
       }
-      const percent = `${Math.round(state.mastery * 100)}%`;
+      // Shown rounded down, like every mastery percent (the rule it is checked against).
+      const percent = `${Math.floor(state.mastery * 100 + 1e-9)}%`;
       const right = here.filter((a) => a['correct'] === true).length;
       expect(cells[i]).to.equal(
         `${state.mastered ? '✓ ' : ''}${percent} ${right}/${here.length} ${here.length === 1 ? 'answer' : 'answers'} right`,

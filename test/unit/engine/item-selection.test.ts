@@ -60,7 +60,10 @@ describe('engine item selection', () => {
       const sel = itemOf(selectNextItem({ learner: state, assignment, config, now: NOW, seed }));
       expect(poolIds.has(sel.itemId)).to.equal(true);
       expect(['A', 'B', 'C']).to.include(sel.skillId);
-      if (!skillOf(state, 'A').mastered) expect(sel.skillId).to.not.equal('C');
+      // C needs A: mastered, or probably known (prerequisiteReady).
+      const a = skillOf(state, 'A');
+      if (!a.mastered && !(a.n > 0 && a.mastery >= config.selection.prerequisiteReady))
+        expect(sel.skillId).to.not.equal('C');
       expect(sel.reason.blockedSkills.includes(sel.skillId)).to.equal(false);
       const item = assignment.items.find((i) => i.itemId === sel.itemId);
       if (item === undefined) throw new Error('missing');
@@ -99,18 +102,22 @@ describe('engine item selection', () => {
     expect(sel.reason.code).to.equal('PRACTICE');
     expect(sel.reason.readySkills).to.deep.equal([A, B]);
     expect(sel.reason.blockedSkills).to.deep.equal([C]);
+    const target = config.selection.targetSuccess;
     const lo = (p: number): number => Math.log(p / (1 - p));
     const inSkill = assignment.items
       .filter((i) => i.skillId === sel.skillId)
       .map((i) =>
-        Math.abs(lo(predictCorrect(learner, { ...i, skillStats }, config.model)) - lo(0.7)),
+        Math.abs(lo(predictCorrect(learner, { ...i, skillStats }, config.model)) - lo(target)),
       );
-    expect(Math.abs(lo(sel.reason.predicted) - lo(0.7))).to.be.closeTo(Math.min(...inSkill), 1e-9);
+    expect(Math.abs(lo(sel.reason.predicted) - lo(target))).to.be.closeTo(
+      Math.min(...inSkill),
+      1e-9,
+    );
     const other = assignment.items
       .filter((i) => i.skillId !== sel.skillId && (i.skillId === 'A' || i.skillId === 'B'))
       .map((i) => predictCorrect(learner, { ...i, skillStats }, config.model));
-    const bestOther = Math.min(...other.map((p) => Math.abs(p - 0.7)));
-    expect(Math.abs(sel.reason.predicted - 0.7)).to.be.at.most(bestOther + 0.05);
+    const bestOther = Math.min(...other.map((p) => Math.abs(p - target)));
+    expect(Math.abs(sel.reason.predicted - target)).to.be.at.most(bestOther + 0.05);
     expect(sel.reason.why).to.be.a('string').and.not.equal('');
   });
 

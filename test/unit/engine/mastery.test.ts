@@ -88,7 +88,10 @@ describe('engine mastery', () => {
   });
 
   it('schedules a spaced review with ts-fsrs and reschedules it when a due review is answered', () => {
-    const config = createEngineConfig({ mastery: { testOutFirstCorrect: 3 } });
+    const config = createEngineConfig({
+      mastery: { testOutFirstCorrect: 3 },
+      review: { requestRetention: 0.9 },
+    });
     const s = answer(createLearnerState(), [true, true, true], config).state;
     const card = skillOf(s, 'A').review;
     expect(card?.due).to.equal(NOW.getTime() + 3 * DAY);

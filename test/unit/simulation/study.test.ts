@@ -29,7 +29,7 @@ describe('simulation study', () => {
       engineConfigFor(DEFAULT_ASSIGNMENT_SETTINGS, 0, { fewestTemplatesPerSkill: 12 }),
     );
     expect(shipped.mastery.criterion).to.deep.equal({ kind: 'probability', threshold: 0.85 });
-    expect(shipped.selection.targetSuccess).to.equal(0.7);
+    expect(shipped.selection.targetSuccess).to.equal(0.55);
   });
 
   it('applies a config override and refuses unknown keys or invalid values', () => {
