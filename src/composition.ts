@@ -279,6 +279,7 @@ export async function composeApplication(input: CompositionInput): Promise<Appli
         secureCookies: config.secureCookies,
         launchHooks,
         skills: () => practiceContent.skills(),
+        poolFor: (skillIds) => practice.poolFor(skillIds),
       }),
     },
     {

@@ -103,9 +103,9 @@ export function fieldsOf(assignment: Assignment | undefined): AssignmentFormFiel
 const wholeNumber = (text: string): number | undefined =>
   /^\d+$/.test(text) ? Number(text) : undefined;
 
-/** Parses a submitted form; every problem is reported, keyed by field. */
-export function parseAssignmentForm(body: unknown, bank: readonly Skill[]): AssignmentFormResult {
-  const fields: AssignmentFormFields = {
+/** The submitted fields as typed (to show the form again). */
+export function submittedFields(body: unknown): AssignmentFormFields {
+  return {
     title: textField(body, 'title'),
     scoreMaximum: textField(body, 'scoreMaximum'),
     dueAt: textField(body, 'dueAt'),
@@ -119,6 +119,11 @@ export function parseAssignmentForm(body: unknown, bank: readonly Skill[]): Assi
     spacedReview: formValue(body, 'spacedReview') === 'true',
     scorePolicy: textField(body, 'scorePolicy') || 'mastery-partial',
   };
+}
+
+/** Parses a submitted form; every problem is reported, keyed by field. */
+export function parseAssignmentForm(body: unknown, bank: readonly Skill[]): AssignmentFormResult {
+  const fields = submittedFields(body);
   const errors: Partial<Record<keyof AssignmentFormFields, string>> = {};
 
   if (fields.title === '') errors.title = formMessages.title;

@@ -118,3 +118,6 @@ export type {
 /** Seeded randomness. */
 export { createRng, seedFrom } from './rng.js';
 export type { Rng } from './rng.js';
+
+/** How many questions an assignment takes, from the engine's own simulation. */
+export { expectedPractice, type ExpectedPractice } from './expected-practice.js';

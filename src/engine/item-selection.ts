@@ -266,6 +266,11 @@ export function selectNextItem(req: SelectionRequest): Selection {
     return null;
   };
 
+  // A met goal ends the set at once, due reviews or not (the app completes the set with the
+  // answer that meets it; reviews come back in the next assignment or when mastery is lost).
+  const goalMet = done();
+  if (goalMet !== null) return goalMet;
+
   // 1. Due reviews of mastered target skills, most forgotten first: the first ones at once, then
   // one every reviewSpacing answers.
   const reviews = req.reviewsInSet ?? 0;

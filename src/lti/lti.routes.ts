@@ -14,9 +14,12 @@ import {
   assignmentFormView,
   fieldsOf,
   parseAssignmentForm,
+  submittedFields,
   type AssignmentFormFields,
 } from '../authoring/assignment-form.js';
 import type { Skill } from '../content/content.model.js';
+import { planAssignment, planView, type AssignmentPlan } from '../authoring/assignment-plan.js';
+import type { Assignment as EngineAssignment, SkillId } from '../engine/index.js';
 import { createHash } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express, { type Request, type Response, type Router } from 'express';
@@ -62,6 +65,8 @@ export interface LtiRoutesDeps {
   readonly launchHooks?: readonly LaunchHook[];
   /** The question bank's skills, for the assignment form. */
   readonly skills: () => Promise<readonly Skill[]>;
+  /** The engine's view of practising these skills, to plan an assignment before it is saved. */
+  readonly poolFor: (skillIds: readonly SkillId[]) => Promise<EngineAssignment>;
 }
 
 const STATE_COOKIE_PREFIX = 'pw_lti_state_';
@@ -340,6 +345,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
     session: LtiSession,
     fields: AssignmentFormFields,
     errors: Readonly<Record<string, string>>,
+    plan?: AssignmentPlan,
   ) => {
     res.status(Object.keys(errors).length > 0 ? 400 : 200).render('authoring/assignment-form', {
       title: 'Add Pathwise practice',
@@ -348,6 +354,7 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
       submitLabel: 'Add to course',
       session: session.id,
       form: assignmentFormView(fields, errors, await deps.skills()),
+      ...(plan === undefined ? {} : { plan: planView(plan) }),
     });
   };
 
@@ -368,6 +375,23 @@ export function ltiRoutes(deps: LtiRoutesDeps): Router {
       const form = parseAssignmentForm(req.body, await deps.skills());
       if (!form.ok) {
         await renderAssignmentForm(res, session, form.fields, form.errors);
+        return;
+      }
+      // Before saving: what Pathwise adds and whether the limit lets students finish. The
+      // review holds for the settings it was shown for (a changed form is reviewed again).
+      const chosen = form.value.settings.skillIds;
+      const targets = chosen.length > 0 ? chosen : (await deps.skills()).map((s) => s.id);
+      const plan =
+        targets.length === 0
+          ? undefined
+          : planAssignment({
+              settings: form.value.settings,
+              addedPrerequisites: form.value.addedPrerequisites,
+              pool: await deps.poolFor(targets),
+              now: deps.clock.now(),
+            });
+      if (plan?.needsReview === true && formText(req.body, 'reviewed') !== plan.fingerprint) {
+        await renderAssignmentForm(res, session, submittedFields(req.body), {}, plan);
         return;
       }
       const { launch } = session;

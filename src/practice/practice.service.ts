@@ -167,6 +167,8 @@ export interface PracticeService {
   hint(ctx: PracticeContext, step: number): Promise<Result<PracticeState, PracticeError>>;
   /** The skills the assignment practises (every skill of the bank when it names none). */
   targetSkills(ctx: PracticeContext): Promise<readonly SkillId[]>;
+  /** The engine's view of practising these skills (pool with statistics, prerequisites). */
+  poolFor(skillIds: readonly SkillId[]): Promise<EngineAssignment>;
   /** From the feedback screen to the next question. */
   next(ctx: PracticeContext): Promise<Result<PracticeState, PracticeError>>;
   /** Practise this skill next (undefined: let Pathwise choose). */
@@ -224,7 +226,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
 
   /** Builds the engine's view of the assignment: pool with statistics, prerequisites inside it. */
   async function engineAssignment(
-    loaded: Loaded,
+    loaded: Pick<Loaded, 'skills' | 'targetSkills'>,
     templates: readonly ItemTemplate[],
   ): Promise<EngineAssignment> {
     const stats = await deps.itemStats.statsFor(templates.map((t) => t.id));
@@ -430,6 +432,12 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
 
   return {
     targetSkills: async (ctx) => targetSkillsOf(ctx, await deps.content.skills()),
+
+    poolFor: async (skillIds) => {
+      const skills = await deps.content.skills();
+      const templates = await deps.content.templatesForSkills(skillIds);
+      return engineAssignment({ skills, targetSkills: skillIds }, templates);
+    },
 
     open: (ctx) =>
       mutate(ctx, async (loaded) => {

@@ -5,6 +5,7 @@
 // the job: the control that shows the block is real.
 import { expect } from 'chai';
 import type { FrameLocator, Page, Request } from 'playwright-core';
+import { submitAssignmentForm } from './support/assignment-form.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
 import { launchBrowser, screenshot, type E2eBrowser } from './support/browser.js';
 import { startDevPathwise, type DevPathwise } from './support/pathwise.js';
@@ -71,9 +72,14 @@ async function deepLinkAssignment(page: Page, lmsPlatformUrl: string, title: str
     (await tool.locator('input[name="skills"]:checked').count()) === 0
   )
     await skills.first().check();
-  await tool.locator('form button[type="submit"]').first().click();
   // The tool posts the signed response back to the platform, which shows what it created.
-  await tool.getByText(title).first().waitFor({ timeout: 15_000 });
+  await submitAssignmentForm(
+    tool,
+    frameElement(page),
+    tool.getByText(title).first(),
+    `${path(lmsPlatformUrl)}-deep-link-plan`,
+    () => expectAccessible(page, 'the assignment plan'),
+  );
   await screenshot(frameElement(page), `${path(lmsPlatformUrl)}-deep-link-returned`);
 }
 

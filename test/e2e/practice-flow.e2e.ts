@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import type { FrameLocator, Page } from 'playwright-core';
 import type { AnswerKey } from '../../src/content/content.model.js';
+import { submitAssignmentForm } from './support/assignment-form.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
 import { launchBrowser, screenshot, type E2eBrowser } from './support/browser.js';
 import { startDevPathwise, type DevPathwise } from './support/pathwise.js';
@@ -110,8 +111,13 @@ describe('e2e: practice from deep link to gradebook and dashboard (Chromium, can
     await tool.locator('input[name="minItems"]').fill('0');
     await expectAccessible(page, 'the assignment form');
     await screenshot(frameElement(page), 'flow-1-deep-link-form');
-    await tool.getByRole('button', { name: 'Add to course' }).click();
-    await tool.getByText(TITLE).first().waitFor({ timeout: 15_000 });
+    await submitAssignmentForm(
+      tool,
+      frameElement(page),
+      tool.getByText(TITLE).first(),
+      'flow-1b-assignment-plan',
+      () => expectAccessible(page, 'the assignment plan'),
+    );
   });
 
   it('student 1 practises to mastery and completes the set', async function () {

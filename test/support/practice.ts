@@ -46,13 +46,37 @@ export async function deepLinkAssignment(
     body.delete(name);
     for (const v of typeof value === 'string' ? [value] : value) body.append(name, v);
   }
-  const submitted = await fetch(new URL(form.action, result.final!.url), { method: 'POST', body });
-  const back = readForm(await submitted.text());
-  if (back === undefined) throw new Error(`deep-linking form refused (${submitted.status})`);
+  const { page } = await submitAssignmentForm(new URL(form.action, result.final!.url), body);
+  const back = readForm(page);
+  if (back === undefined) throw new Error(`deep-linking form refused: ${page.slice(0, 300)}`);
   await fetch(back.action, { method: 'POST', body: new URLSearchParams(back.fields) });
   const linkId = platform.state.deepLinkReturns.at(-1)?.createdResourceLinkIds[0];
   if (linkId === undefined) throw new Error('the platform created no resource link');
   return linkId;
+}
+
+/**
+ * Posts the assignment form like an instructor who accepts the review step: when Pathwise shows
+ * its plan first (prerequisites it adds, expected questions, a limit too low), post it again.
+ */
+export async function submitAssignmentForm(
+  url: URL | string,
+  body: URLSearchParams,
+): Promise<{ status: number; page: string; headers: Headers; reviewed: boolean }> {
+  const first = await fetch(url, { method: 'POST', body });
+  const page = await first.text();
+  const reviewed = /name='reviewed' value='([0-9a-f]+)'/.exec(page)?.[1];
+  if (reviewed === undefined)
+    return { status: first.status, page, headers: first.headers, reviewed: false };
+  const again = new URLSearchParams(body);
+  again.set('reviewed', reviewed);
+  const second = await fetch(url, { method: 'POST', body: again });
+  return {
+    status: second.status,
+    page: await second.text(),
+    headers: second.headers,
+    reviewed: true,
+  };
 }
 
 export interface StudentPage {

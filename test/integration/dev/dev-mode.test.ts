@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { driveLaunch, readForm, type LoginInitiation } from '../../support/platform/index.js';
+import { submitAssignmentForm } from '../../support/practice.js';
 import { startPathwise, type RunningPathwise } from '../../support/pathwise.js';
 import { waitFor } from '../../support/wait.js';
 // As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
@@ -44,16 +45,11 @@ describe('dev mode: Pathwise with the built-in LMS simulator at /dev/lms', funct
       });
       expect(instructor.final?.url).to.match(/\/lti\/deep-link\?session=/);
       const form = readForm(instructor.final!.body)!;
-      const submitted = await fetch(new URL(form.action, instructor.final!.url), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          ...form.fields,
-          title: `Ratios (${profile})`,
-          scoreMaximum: '20',
-        }),
-      });
-      const back = readForm(await submitted.text())!;
+      const submitted = await submitAssignmentForm(
+        new URL(form.action, instructor.final!.url),
+        new URLSearchParams({ ...form.fields, title: `Ratios (${profile})`, scoreMaximum: '20' }),
+      );
+      const back = readForm(submitted.page)!;
       const returned = await fetch(back.action, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { driveLaunch, MESSAGE_TYPE, readForm } from '../../support/platform/index.js';
 import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+import { submitAssignmentForm } from '../../support/practice.js';
 // As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
 import { browserFetch as fetch } from '../../support/platform/browser.js';
 
@@ -52,12 +53,11 @@ describe('Deep Linking: an instructor adds an assignment (real HTTP, both profil
       expect(result.final?.status, result.final?.body).to.equal(200);
       expect(result.final?.url).to.match(/\/lti\/deep-link\?session=/);
       const form = readForm(result.final!.body)!;
-      const submitted = await fetch(new URL(form.action, result.final!.url), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ ...form.fields, title: 'Fractions', scoreMaximum: '50' }),
-      });
-      const page = await submitted.text();
+      const submitted = await submitAssignmentForm(
+        new URL(form.action, result.final!.url),
+        new URLSearchParams({ ...form.fields, title: 'Fractions', scoreMaximum: '50' }),
+      );
+      const { page } = submitted;
       expect(submitted.status, page).to.equal(200);
       const csp = submitted.headers.get('content-security-policy') ?? '';
       const back = readForm(page)!;
