@@ -111,6 +111,8 @@ export const dashboardMessages = {
     `${answers} answers on this skill and mastery is still ${mastery}`,
   stuckMisses: (misses: number) => `missed the last ${misses} questions in a row`,
   stuckHints: (used: number, of: number) => `used hints on ${used} of the last ${of} questions`,
+  steppedBack: (n: number) =>
+    `Pathwise stepped back ${n === 1 ? 'once' : `${String(n)} times`} (easier questions with a worked example, or a prerequisite)`,
   flagVeryHard: (pct: string) => `Very hard: only ${pct} correct`,
   flagVeryEasy: (pct: string) => `Very easy: ${pct} correct`,
   flagHarder: (pct: string, expected: string) =>
@@ -568,7 +570,7 @@ export interface StrugglingStudentView extends StudentLabel {
 
 /** Why a student looks stuck on one skill (empty: not stuck). Pure, for unit tests. */
 export function stuckReasons(
-  attempts: readonly Pick<AttemptRecord, 'correct' | 'hintsUsed'>[],
+  attempts: readonly Pick<AttemptRecord, 'correct' | 'hintsUsed' | 'reasonCode'>[],
   mastery: number,
   mastered: boolean,
 ): string[] {
@@ -587,6 +589,8 @@ export function stuckReasons(
     hinted / recent.length >= STRUGGLE_RULES.hintShare
   )
     triggers.push(dashboardMessages.stuckHints(hinted, recent.length));
+  const steppedBack = recent.filter((a) => a.reasonCode === 'STEP_BACK').length;
+  if (steppedBack > 0) triggers.push(dashboardMessages.steppedBack(steppedBack));
   return triggers;
 }
 

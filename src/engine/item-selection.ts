@@ -68,7 +68,9 @@ export interface SelectionRequest {
 
 /** Why the item was chosen. */
 export interface ItemReason {
-  readonly code: 'REVIEW_DUE' | 'PRACTICE' | 'EXPLORE' | 'LEARNER_CHOICE';
+  readonly code: 'REVIEW_DUE' | 'PRACTICE' | 'EXPLORE' | 'LEARNER_CHOICE' | 'STEP_BACK';
+  /** A worked example should come before this question (the learner is struggling). */
+  readonly workedExample?: boolean;
   /** Text a learner can read. */
   readonly why: string;
   /** Predicted chance of success on this item. */
@@ -119,6 +121,10 @@ export const selectionMessages = {
   blocked: (skills: string) =>
     `The remaining skills need prerequisites that aren't part of this assignment (${skills}); ask your teacher.`,
   exhausted: () => `There are no more new questions to show right now; come back later.`,
+  stepBackEasier: (skill: string, misses: number) =>
+    `You've missed the last ${String(misses)} ${skill} questions, so here is an easier one, with a worked example first.`,
+  stepBackPrerequisite: (skill: string, prerequisite: string) =>
+    `${skill} has been hard lately, so let's strengthen ${prerequisite}, which it builds on.`,
 } as const;
 
 function validateRequest(req: SelectionRequest): AssignmentGoal {
@@ -363,12 +369,38 @@ export function selectNextItem(req: SelectionRequest): Selection {
     return { kind: 'done', reason: { code: 'POOL_EXHAUSTED', why: selectionMessages.exhausted() } };
   }
 
-  // 4. A little exploration of uncalibrated items of the chosen skill.
-  const { s } = bestSkill;
+  // 4. A struggling learner is met where they are: after `stepBackAfter` misses in a row on the
+  // skill, the weakest unmastered prerequisite in the assignment, or an easier question of the
+  // skill with a worked example first.
+  let { s } = bestSkill;
   let pick = bestSkill.pick;
   let code: ItemReason['code'] =
     candidates.length === 1 && req.chosenSkill === s ? 'LEARNER_CHOICE' : 'PRACTICE';
-  if (rng() < sel.exploreRate) {
+  const misses = missesInARow(entryOf(s));
+  let stepBackWhy: string | null = null;
+  let workedExample = false;
+  if (sel.stepBackAfter > 0 && misses >= sel.stepBackAfter && code === 'PRACTICE') {
+    // Only a prerequisite that is not even probably known (the learner chose this skill early).
+    const weakest = (assignment.prerequisites?.[s] ?? [])
+      .filter((p) => targetSet.has(p) && !prerequisiteMet(p))
+      .sort((a, b) => entryOf(a).mastery - entryOf(b).mastery)[0];
+    const prerequisitePick =
+      weakest === undefined
+        ? undefined
+        : closestPerSkill([weakest], sel.stepBackTarget).get(weakest);
+    if (weakest !== undefined && prerequisitePick !== undefined) {
+      stepBackWhy = selectionMessages.stepBackPrerequisite(name(s), name(weakest));
+      s = weakest;
+      pick = prerequisitePick;
+    } else {
+      const easier = closestPerSkill([s], sel.stepBackTarget).get(s);
+      if (easier !== undefined) pick = easier;
+      stepBackWhy = selectionMessages.stepBackEasier(name(s), misses);
+      workedExample = true;
+    }
+    code = 'STEP_BACK';
+  }
+  if (stepBackWhy === null && rng() < sel.exploreRate) {
     const fresh: Scored[] = [];
     visit([s], (item, z) => {
       if (item.stats.n < sel.calibrationCount) fresh.push({ item, p: sigmoid(z) });
@@ -381,7 +413,8 @@ export function selectNextItem(req: SelectionRequest): Selection {
   }
   const skillP = sigmoid(learnerLogit(learner, s, statsOf(s), model));
   let why: string;
-  if (code === 'EXPLORE') why = selectionMessages.explore(name(s));
+  if (stepBackWhy !== null) why = stepBackWhy;
+  else if (code === 'EXPLORE') why = selectionMessages.explore(name(s));
   else if (code === 'LEARNER_CHOICE') why = selectionMessages.choice(name(s));
   else if (
     learner.lastSkill !== null &&
@@ -401,9 +434,17 @@ export function selectNextItem(req: SelectionRequest): Selection {
       code,
       why,
       predicted: pick.p,
-      target: sel.targetSuccess,
+      target: code === 'STEP_BACK' ? sel.stepBackTarget : sel.targetSuccess,
       readySkills: ready,
       blockedSkills: blocked,
+      ...(workedExample ? { workedExample: true } : {}),
     },
   };
+}
+
+/** Wrong answers in a row at the end of a skill's history (its last 8 answers are kept). */
+export function missesInARow(entry: SkillState): number {
+  let misses = 0;
+  for (let i = 0; i < Math.min(entry.n, 8) && ((entry.pattern >> i) & 1) === 0; i++) misses++;
+  return misses;
 }

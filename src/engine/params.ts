@@ -96,6 +96,10 @@ export interface SelectionParams {
    * question near the target.
    */
   readonly newSkillBonus: number;
+  /** After this many misses in a row on a skill, step back (0: never), integer in [0, 8]. */
+  readonly stepBackAfter: number;
+  /** Success aimed at when stepping back, in [0.5, 0.95]. */
+  readonly stepBackTarget: number;
 }
 
 /** Spaced-review (ts-fsrs) parameters. */
@@ -223,6 +227,8 @@ export const DEFAULT_SELECTION: SelectionParams = {
   reviewSpacing: 4,
   prerequisiteReady: 0.65,
   newSkillBonus: 0.3,
+  stepBackAfter: 3,
+  stepBackTarget: 0.8,
 };
 
 /** Default review parameters. */
@@ -281,6 +287,8 @@ const SELECTION_CHECKS: Record<keyof SelectionParams, Check> = {
   reviewSpacing: range(0, 1000, { int: true }),
   prerequisiteReady: range(0.5, 1),
   newSkillBonus: range(0, 1),
+  stepBackAfter: range(0, 8, { int: true }),
+  stepBackTarget: range(0.5, 0.95),
 };
 
 function validateModel(input: EngineConfigInput['model']): ModelParams {

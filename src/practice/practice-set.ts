@@ -14,6 +14,8 @@ export interface CurrentItem {
   readonly step: number;
   readonly instance: ItemInstance;
   readonly reason: { readonly code: string; readonly why: string; readonly predicted: number };
+  /** A worked example shown before the question (the learner was struggling on the skill). */
+  readonly example?: { readonly prompt: string; readonly solution: string };
   readonly shownAt: Date;
   readonly hintsShown: number;
   /** The learner asks for a hint with every question, but this one comes without (see autoHint). */
@@ -111,6 +113,8 @@ export interface AttemptRecord {
   readonly confidence: number | undefined;
   /** Chance of success the engine predicted before the answer. */
   readonly predicted: number;
+  /** Why the question was chosen (selection code, e.g. STEP_BACK after repeated misses). */
+  readonly reasonCode?: string;
   readonly masteryBefore: number;
   readonly masteryAfter: number;
   readonly durationMs: number;

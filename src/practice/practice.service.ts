@@ -132,7 +132,12 @@ type PickedQuestion =
       readonly kind: 'item';
       readonly itemId: string;
       readonly skillId: SkillId;
-      readonly reason: { readonly code: string; readonly why: string; readonly predicted: number };
+      readonly reason: {
+        readonly code: string;
+        readonly why: string;
+        readonly predicted: number;
+        readonly workedExample?: boolean;
+      };
     }
   | { readonly kind: 'done'; readonly reason: { readonly code: string; readonly why: string } };
 
@@ -322,6 +327,9 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       shownAt: now,
       hintsShown: hints.hintsShown,
       ...(hints.withheld ? { autoHintWithheld: true } : {}),
+      ...(selection.reason.workedExample === true
+        ? { example: workedExample(template, learner.id, ctx.assignment.id, step) }
+        : {}),
     };
     return {
       ...set,
@@ -627,6 +635,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           hintsUsed: current.hintsShown,
           confidence: input.confidence,
           predicted: first.predicted,
+          reasonCode: current.reason.code,
           masteryBefore: first.event.before,
           masteryAfter: first.after.probability,
           durationMs: Math.max(0, now.getTime() - new Date(current.shownAt).getTime()),
@@ -797,6 +806,17 @@ function skippedAttempt(loaded: Loaded, current: CurrentItem, now: Date): Attemp
     durationMs: Math.max(0, now.getTime() - new Date(current.shownAt).getTime()),
     at: now,
   };
+}
+
+/** A worked example: another instance of the same template, with its solution. */
+function workedExample(
+  template: ItemTemplate,
+  learnerId: string,
+  assignmentId: string,
+  step: number,
+): { prompt: string; solution: string } {
+  const example = instantiate(template, seedFrom(learnerId, assignmentId, step, 'worked-example'));
+  return { prompt: example.question.prompt, solution: example.solution };
 }
 
 /** The end screen of a set whose last answer completed it. */

@@ -64,6 +64,14 @@ export function practicePage(
             number: set.answered + 1,
             promptHtml: renderMathText(question.prompt),
             why: current.reason.why,
+            steppedBack: current.reason.code === 'STEP_BACK',
+            example:
+              current.example === undefined
+                ? undefined
+                : {
+                    promptHtml: renderMathText(current.example.prompt),
+                    solutionHtml: renderMathText(current.example.solution),
+                  },
             skillName: state.skills.find((s) => s.skillId === current.instance.skillId)?.name,
             isChoice: inputKind !== 'text',
             inputType: inputKind,

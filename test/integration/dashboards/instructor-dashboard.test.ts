@@ -198,7 +198,7 @@ describe('instructor dashboard over real HTTP (simulator launches, roster, pract
     );
     expect(cellOf(row, 'mastery')).to.equal(`${mastery}%`);
     expect(cellOf(row, 'why')).to.equal(
-      `5 answers on this skill and mastery is still ${mastery}%; missed the last 5 questions in a row.`,
+      `5 answers on this skill and mastery is still ${mastery}%; missed the last 5 questions in a row; Pathwise stepped back 2 times (easier questions with a worked example, or a prerequisite).`,
     );
     // A student who answers everything right is not on the list.
     expect(textOf(table)).to.not.contain(nameOf(fx, 'canvas', 'student-01'));

@@ -14,6 +14,7 @@ import {
   type Selection,
 } from '../../../src/engine/index.js';
 import { deepFreeze, makePool } from './helpers.js';
+import { missesInARow } from '../../../src/engine/item-selection.js';
 import { skillOf } from './helpers.js';
 
 const NOW = new Date('2026-03-01T09:00:00Z');
@@ -264,5 +265,38 @@ describe('engine item selection', () => {
         seed: 1,
       }),
     ).to.throw('assignment.goal.masteredShare');
+  });
+});
+
+describe('engine item selection: stepping back', () => {
+  it('after three misses in a row on a skill, an easier question with a worked example, and why', () => {
+    const solo: Assignment = {
+      skills: [A],
+      items: assignment.items.filter((i) => i.skillId === 'A'),
+      prerequisites: {},
+    };
+    let state = createLearnerState();
+    for (let k = 0; k < 3; k++) {
+      const item = solo.items[k]!;
+      state = recordResponse(
+        state,
+        { item: { ...item, skillStats: { n: 360, correct: 220 } }, correct: false },
+        config,
+        NOW,
+      ).state;
+    }
+    expect(missesInARow(skillOf(state, 'A'))).to.equal(3);
+    const sel = itemOf(
+      selectNextItem({ learner: state, assignment: solo, config, now: NOW, seed: 4 }),
+    );
+    expect(sel.reason.code).to.equal('STEP_BACK');
+    expect(sel.reason.workedExample).to.equal(true);
+    expect(sel.reason.target).to.equal(config.selection.stepBackTarget);
+    expect(sel.reason.why).to.match(/missed the last 3 .* easier one, with a worked example first/);
+    const never = createEngineConfig({ selection: { stepBackAfter: 0 } });
+    const plain = itemOf(
+      selectNextItem({ learner: state, assignment: solo, config: never, now: NOW, seed: 4 }),
+    );
+    expect(plain.reason.code).not.to.equal('STEP_BACK');
   });
 });
