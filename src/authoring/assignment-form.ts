@@ -34,6 +34,7 @@ export interface AssignmentFormFields {
   readonly minItems: string;
   readonly maxItems: string;
   readonly spacedReview: boolean;
+  readonly placement: boolean;
   readonly scorePolicy: string;
 }
 
@@ -96,6 +97,7 @@ export function fieldsOf(assignment: Assignment | undefined): AssignmentFormFiel
     minItems: String(settings.minItems),
     maxItems: settings.maxItems === undefined ? '' : String(settings.maxItems),
     spacedReview: settings.spacedReview,
+    placement: settings.placement === true,
     scorePolicy: settings.scorePolicy,
   };
 }
@@ -117,6 +119,7 @@ export function submittedFields(body: unknown): AssignmentFormFields {
     minItems: textField(body, 'minItems') || '0',
     maxItems: textField(body, 'maxItems'),
     spacedReview: formValue(body, 'spacedReview') === 'true',
+    placement: formValue(body, 'placement') === 'true',
     scorePolicy: textField(body, 'scorePolicy') || 'mastery-partial',
   };
 }
@@ -180,6 +183,7 @@ export function parseAssignmentForm(body: unknown, bank: readonly Skill[]): Assi
         minItems,
         maxItems,
         spacedReview: fields.spacedReview,
+        placement: fields.placement,
         scorePolicy: fields.scorePolicy as ScorePolicy,
       },
       addedPrerequisites: chosen.added,

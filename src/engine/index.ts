@@ -121,3 +121,13 @@ export type { Rng } from './rng.js';
 
 /** How many questions an assignment takes, from the engine's own simulation. */
 export { expectedPractice, type ExpectedPractice } from './expected-practice.js';
+
+/** Placement check: an adaptive walk of the prerequisite graph at the start of an assignment. */
+export {
+  startPlacement,
+  nextPlacementSkill,
+  recordPlacementAnswer,
+  applyPlacement,
+  placementMessages,
+  type PlacementState,
+} from './placement.js';

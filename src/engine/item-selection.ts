@@ -17,6 +17,7 @@ import {
   skillStateOf,
 } from './learner-model.js';
 import type { EngineConfig } from './params.js';
+import { placementMessages } from './placement.js';
 import { isReviewDue, retrievability } from './review.js';
 import { createRng } from './rng.js';
 import type { ItemId, LearnerState, PoolItem, SkillId, SkillState, SkillStats } from './types.js';
@@ -64,11 +65,14 @@ export interface SelectionRequest {
    * while another item of the skill is available, so a switch is never a free re-roll.
    */
   readonly avoidItems?: readonly ItemId[];
+  /** During a placement check: the skill to probe, whatever its readiness. */
+  readonly placementSkill?: SkillId;
 }
 
 /** Why the item was chosen. */
 export interface ItemReason {
-  readonly code: 'REVIEW_DUE' | 'PRACTICE' | 'EXPLORE' | 'LEARNER_CHOICE' | 'STEP_BACK';
+  readonly code:
+    'REVIEW_DUE' | 'PRACTICE' | 'EXPLORE' | 'LEARNER_CHOICE' | 'STEP_BACK' | 'PLACEMENT';
   /** A worked example should come before this question (the learner is struggling). */
   readonly workedExample?: boolean;
   /** Text a learner can read. */
@@ -271,6 +275,25 @@ export function selectNextItem(req: SelectionRequest): Selection {
     }
     return null;
   };
+
+  // 0. A placement check probes its skill first (the caller runs the placement, see placement.ts).
+  if (req.placementSkill !== undefined && targetSet.has(req.placementSkill)) {
+    const pick = closestPerSkill([req.placementSkill], sel.targetSuccess).get(req.placementSkill);
+    if (pick !== undefined)
+      return {
+        kind: 'item',
+        itemId: pick.item.itemId,
+        skillId: req.placementSkill,
+        reason: {
+          code: 'PLACEMENT',
+          why: placementMessages.probe(name(req.placementSkill)),
+          predicted: pick.p,
+          target: sel.targetSuccess,
+          readySkills: ready,
+          blockedSkills: blocked,
+        },
+      };
+  }
 
   // A met goal ends the set at once, due reviews or not (the app completes the set with the
   // answer that meets it; reviews come back in the next assignment or when mastery is lost).

@@ -146,7 +146,7 @@ export interface MasteryChange {
   readonly from: 'mastered' | 'not-mastered';
   readonly to: 'mastered' | 'not-mastered';
   readonly probability: number;
-  readonly code: 'MASTERED' | 'TESTED_OUT' | 'MASTERY_LOST';
+  readonly code: 'MASTERED' | 'TESTED_OUT' | 'MASTERY_LOST' | 'PLACED';
   /** Text a learner can read. */
   readonly why: string;
 }

@@ -133,6 +133,7 @@ export interface MasteryStatusInput {
 
 export const statusMessages = {
   notStarted: 'Not started',
+  placed: 'Mastered (placement check)',
   learning: (p: number) => `Learning: ${pct(p)}`,
   confirmNext: (p: number) =>
     `${pct(p)}: your next answer on this skill confirms mastery (the rule changed since your last one)`,
@@ -153,8 +154,11 @@ export function masteryStatus(input: MasteryStatusInput): {
   readonly label: string;
 } {
   const { attempts, probability, mastered, rule } = input;
-  if (attempts === 0 && !mastered)
-    return { kind: 'not-started', percent: undefined, label: statusMessages.notStarted };
+  if (attempts === 0)
+    return mastered
+      ? // Known from a placement check on a skill that builds on it: no estimate of its own yet.
+        { kind: 'mastered', percent: undefined, label: statusMessages.placed }
+      : { kind: 'not-started', percent: undefined, label: statusMessages.notStarted };
   const percent = masteryPercent(probability);
   if (mastered) {
     const threshold =

@@ -3,7 +3,7 @@
  * resumable on any device. Pure types and decisions; the service does the I/O.
  */
 import type { ItemInstance } from '../content/content.model.js';
-import type { SkillId } from '../engine/index.js';
+import type { PlacementState, SkillId } from '../engine/index.js';
 
 /** Which screen the learner is on. */
 export type PracticePhase = 'question' | 'feedback' | 'complete';
@@ -77,6 +77,8 @@ export interface PracticeSet {
   readonly skipped?: number;
   /** The latest skipped items, kept away from the selection for a while. */
   readonly skippedItems?: readonly string[];
+  /** The placement check of this set, when the assignment asks for one. */
+  readonly placement?: PlacementState;
   /** Last step handed out. */
   readonly step: number;
   readonly current: CurrentItem | undefined;

@@ -16,6 +16,10 @@ import {
   seedFrom,
   selectNextItem,
   typicalItemTerm,
+  applyPlacement,
+  nextPlacementSkill,
+  recordPlacementAnswer,
+  startPlacement,
   type EngineConfig,
   type ItemStats,
   type PoolItem,
@@ -23,7 +27,7 @@ import {
   type SkillStats,
   type Assignment as EngineAssignment,
 } from '../engine/index.js';
-import { engineConfigFor } from '../assignments/assignment-settings.js';
+import { engineConfigFor, PLACEMENT_BUDGET } from '../assignments/assignment-settings.js';
 import type { Assignment } from '../assignments/assignment.repository.js';
 import type { GradeOutbox } from '../grading/grade-outbox.js';
 import {
@@ -212,6 +216,11 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         reviews: 0,
         skipped: 0,
         skippedItems: [],
+        // A placement check only for a learner new to every skill of the assignment.
+        ...(ctx.assignment.settings.placement === true &&
+        targetSkills.every((s) => !masteryOf(learner.engine, s).started)
+          ? { placement: startPlacement(PLACEMENT_BUDGET) }
+          : {}),
         step: 0,
         current: undefined,
         lastResult: undefined,
@@ -274,12 +283,22 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       masteredShare: 1,
       ...(settings.maxItems === undefined ? {} : { maxItems: settings.maxItems }),
     };
+    const probe =
+      set.placement === undefined || set.placement.done
+        ? undefined
+        : nextPlacementSkill(
+            set.placement,
+            loaded.targetSkills,
+            targetPrerequisites(loaded),
+            learner.engine,
+          );
     let selection: PickedQuestion = selectNextItem({
       learner: learner.engine,
       assignment: { ...assignment, goal },
       config,
       now,
       seed: seedFrom(learner.id, ctx.assignment.id, learner.engine.steps, set.step),
+      ...(probe === undefined ? {} : { placementSkill: probe }),
       ...(set.chosenSkillId === undefined ? {} : { chosenSkill: set.chosenSkillId }),
       answeredInSet: set.answered,
       reviewsInSet: set.reviews,
@@ -497,6 +516,12 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         let next: PracticeSet = {
           ...loaded.set,
           chosenSkillId: skillId,
+          // Choosing a skill ends a placement check (nothing is marked known from it).
+          ...(skillId !== undefined &&
+          loaded.set.placement !== undefined &&
+          !loaded.set.placement.done
+            ? { placement: { ...loaded.set.placement, probe: null, done: true } }
+            : {}),
           updatedAt: now,
           version: loaded.set.version + 1,
         };
@@ -606,14 +631,53 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
             mastered: after.mastered,
             why,
           };
+          // A placement answer also walks the placement; its end marks the skills found known.
+          const placement =
+            current.reason.code === 'PLACEMENT' && set.placement !== undefined
+              ? recordPlacementAnswer(
+                  set.placement,
+                  skillId,
+                  checked.correct,
+                  loaded.targetSkills,
+                  targetPrerequisites(loaded),
+                )
+              : set.placement;
+          const placed =
+            placement !== undefined && placement.done && set.placement?.done !== true
+              ? applyPlacement(
+                  recorded?.state ?? profile.engine,
+                  placement.known,
+                  config,
+                  now,
+                  (s) => loaded.skills.find((k) => k.id === s)?.name ?? s,
+                )
+              : undefined;
+          const placedEvents: MasteryEvent[] = (placed?.changes ?? []).map((c) => ({
+            at: now,
+            skillId: c.skillId,
+            before: c.probability,
+            after: c.probability,
+            mastered: true,
+            why: c.why,
+          }));
           const next: LearnerProfile = {
             ...profile,
-            engine: recorded?.state ?? profile.engine,
-            masteryHistory: withMasteryEvents(profile.masteryHistory, [event]),
+            engine: placed?.state ?? recorded?.state ?? profile.engine,
+            masteryHistory: withMasteryEvents(profile.masteryHistory, [event, ...placedEvents]),
             updatedAt: now,
             version: profile.version + 1,
           };
-          return { before, shownBefore, after, predicted, recorded, event, next };
+          return {
+            before,
+            shownBefore,
+            after,
+            predicted,
+            recorded,
+            event,
+            next,
+            placement,
+            placedEvents,
+          };
         };
         const first = answerOn(learner);
 
@@ -687,7 +751,17 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           answerDisplay: checked.answerDisplay,
           solution: instance.solution,
           hintsUsed: current.hintsShown,
-          masteryChanges: [explanation],
+          masteryChanges: [
+            explanation,
+            ...applied.placedEvents.map((e): MasteryExplanation => ({
+              skillId: e.skillId,
+              skillName: loaded.skills.find((k) => k.id === e.skillId)?.name ?? e.skillId,
+              before: undefined,
+              after: e.after,
+              mastered: true,
+              why: e.why,
+            })),
+          ],
           at: now,
         };
         const settings = ctx.assignment.settings;
@@ -706,6 +780,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           current: undefined,
           lastResult: result,
           completion,
+          ...(applied.placement === undefined ? {} : { placement: applied.placement }),
           answered: set.answered + 1,
           correct: set.correct + (checked.correct ? 1 : 0),
           reviews: set.reviews + (current.reason.code === 'REVIEW_DUE' ? 1 : 0),
@@ -828,6 +903,18 @@ function completedSet(set: PracticeSet, now: Date): PracticeSet {
     updatedAt: now,
     version: set.version + 1,
   };
+}
+
+/** The prerequisite graph inside the assignment (prerequisites outside it never block it). */
+function targetPrerequisites(
+  loaded: Pick<Loaded, 'skills' | 'targetSkills'>,
+): Record<string, readonly SkillId[]> {
+  const targets = new Set<string>(loaded.targetSkills);
+  const all = prerequisiteMap(loaded.skills);
+  const out: Record<string, readonly SkillId[]> = {};
+  for (const skillId of loaded.targetSkills)
+    out[skillId] = (all[skillId] ?? []).filter((p) => targets.has(p));
+  return out;
 }
 
 function targetSkillsOf(ctx: PracticeContext, skills: readonly Skill[]): readonly SkillId[] {

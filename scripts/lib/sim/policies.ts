@@ -20,9 +20,14 @@
  *   shipped rule, then picks the next; done when every skill is mastered.
  */
 import {
+  applyPlacement,
   createEngineConfig,
   createLearnerState,
   masteryOf,
+  nextPlacementSkill,
+  recordPlacementAnswer,
+  startPlacement,
+  type PlacementState,
   recordResponse,
   seedFrom,
   selectNextItem,
@@ -37,6 +42,7 @@ import {
 import {
   DEFAULT_ASSIGNMENT_SETTINGS,
   engineConfigFor,
+  PLACEMENT_BUDGET,
 } from '../../../src/assignments/assignment-settings.js';
 import { DEFAULT_PREFERENCES, PACE_TARGET_SHIFT } from '../../../src/learners/learner.js';
 import { SKILLS, topologicalOrder, type Bank } from './world.js';
@@ -218,7 +224,16 @@ export class EngineTracker {
 }
 
 /** The shipped engine loop with `config`. */
-export function pathwisePolicy(name: string, config: EngineConfig): Policy {
+/**
+ * The Pathwise practice loop as the app runs it: a placement check first when the assignment
+ * asks for one (`placementBudget` questions at most; the shipped default's is
+ * DEFAULT_ASSIGNMENT_SETTINGS.placement), then selectNextItem + recordResponse until done.
+ */
+export function pathwisePolicy(
+  name: string,
+  config: EngineConfig,
+  placementBudget = shippedPlacementBudget(),
+): Policy {
   return {
     name,
     config,
@@ -235,8 +250,13 @@ export function pathwisePolicy(name: string, config: EngineConfig): Policy {
       };
       let answered = 0;
       let reviews = 0;
+      let placement: PlacementState = startPlacement(placementBudget);
+      let probing: SkillId | undefined;
       return {
         next(now) {
+          probing = placement.done
+            ? undefined
+            : nextPlacementSkill(placement, SKILLS, ctx.prerequisites, tracker.state);
           const sel = selectNextItem({
             learner: tracker.state,
             assignment,
@@ -245,16 +265,28 @@ export function pathwisePolicy(name: string, config: EngineConfig): Policy {
             seed: seedFrom(ctx.key, 'select', tracker.state.steps),
             answeredInSet: answered,
             reviewsInSet: reviews,
+            ...(probing === undefined ? {} : { placementSkill: probing }),
           });
           if (sel.kind === 'done') return null;
           if (sel.reason.code === 'REVIEW_DUE') reviews++;
+          if (sel.reason.code !== 'PLACEMENT') probing = undefined;
           const index = indexOf.get(sel.itemId);
           if (index === undefined) throw new Error(`engine chose unknown item ${sel.itemId}`);
           return index;
         },
         observe(itemIndex, correct, now) {
           answered++;
-          return tracker.record(itemIndex, correct, now);
+          const declared = tracker.record(itemIndex, correct, now);
+          if (probing === undefined) return declared;
+          placement = recordPlacementAnswer(placement, probing, correct, SKILLS, ctx.prerequisites);
+          if (!placement.done) return declared;
+          // Placement over: the skills it found known are declared mastered ("placed").
+          const placed = applyPlacement(tracker.state, placement.known, config, now);
+          tracker.state = placed.state;
+          return [
+            ...declared,
+            ...placed.changes.map((c) => ({ skill: SKILLS.indexOf(c.skillId), testOut: true })),
+          ];
         },
         get reviews() {
           return reviews;
@@ -262,6 +294,11 @@ export function pathwisePolicy(name: string, config: EngineConfig): Policy {
       };
     },
   };
+}
+
+/** The placement budget of the shipped default assignment settings. */
+export function shippedPlacementBudget(): number {
+  return DEFAULT_ASSIGNMENT_SETTINGS.placement ? PLACEMENT_BUDGET : 0;
 }
 
 /** Streak rule of the fixed-streak control. */

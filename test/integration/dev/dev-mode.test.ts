@@ -47,7 +47,12 @@ describe('dev mode: Pathwise with the built-in LMS simulator at /dev/lms', funct
       const form = readForm(instructor.final!.body)!;
       const submitted = await submitAssignmentForm(
         new URL(form.action, instructor.final!.url),
-        new URLSearchParams({ ...form.fields, title: `Ratios (${profile})`, scoreMaximum: '20' }),
+        new URLSearchParams({
+          ...form.fields,
+          title: `Ratios (${profile})`,
+          scoreMaximum: '20',
+          skills: 'ratios',
+        }),
       );
       const back = readForm(submitted.page)!;
       const returned = await fetch(back.action, {

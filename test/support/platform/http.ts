@@ -111,8 +111,12 @@ export function readForm(html: string): HtmlForm | undefined {
   };
   const fields: Record<string, string> = {};
   for (const input of (form[2] ?? '').matchAll(/<input\b([^>]*)>/gi)) {
-    const name = attr(input[1] ?? '', 'name');
-    if (name !== undefined) fields[name] = attr(input[1] ?? '', 'value') ?? '';
+    const source = input[1] ?? '';
+    const name = attr(source, 'name');
+    // Like a browser: an unticked checkbox or radio button is not submitted.
+    const type = attr(source, 'type')?.toLowerCase();
+    if ((type === 'checkbox' || type === 'radio') && !/\bchecked\b/i.test(source)) continue;
+    if (name !== undefined) fields[name] = attr(source, 'value') ?? '';
   }
   return {
     action: attr(attrs, 'action') ?? '',

@@ -35,6 +35,7 @@ describe('parseAssignmentForm', function () {
       minItems: 5,
       maxItems: 30,
       spacedReview: true,
+      placement: false,
       scorePolicy: 'correctness',
     });
     expect(parsed.value.addedPrerequisites.map((s) => s.id)).to.deep.equal(['b', 'a']);
