@@ -128,6 +128,7 @@ export {
   nextPlacementSkill,
   recordPlacementAnswer,
   applyPlacement,
+  markMastered,
   placementMessages,
   type PlacementState,
 } from './placement.js';

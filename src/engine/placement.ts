@@ -144,9 +144,23 @@ export function applyPlacement(
   now: Date,
   skillName: (s: SkillId) => string = (s) => s,
 ): { readonly state: LearnerState; readonly changes: readonly MasteryChange[] } {
+  return markMastered(learner, known, config, now, 'PLACED', (s) =>
+    placementMessages.placed(skillName(s)),
+  );
+}
+
+/** Marks skills mastered with a review card and a reason (placement, or a test-out on request). */
+export function markMastered(
+  learner: LearnerState,
+  skillIds: readonly SkillId[],
+  config: EngineConfig,
+  now: Date,
+  code: 'PLACED' | 'TESTED_OUT',
+  why: (s: SkillId) => string,
+): { readonly state: LearnerState; readonly changes: readonly MasteryChange[] } {
   let skills = learner.skills;
   const changes: MasteryChange[] = [];
-  for (const skillId of known) {
+  for (const skillId of skillIds) {
     const entry = skillStateOf(learner, skillId);
     if (entry.mastered) continue;
     const base = entry === EMPTY_SKILL ? { ...EMPTY_SKILL, skillId } : entry;
@@ -160,8 +174,8 @@ export function applyPlacement(
       from: 'not-mastered',
       to: 'mastered',
       probability: base.mastery,
-      code: 'PLACED',
-      why: placementMessages.placed(skillName(skillId)),
+      code,
+      why: why(skillId),
     });
   }
   return { state: { ...learner, skills }, changes };

@@ -31,6 +31,8 @@ export interface MasteryExplanation {
   readonly after: number;
   readonly mastered: boolean;
   readonly why: string;
+  /** A note after the explanation (e.g. a test-out that ended). */
+  readonly note?: string;
 }
 
 /** What the learner sees after answering. */
@@ -79,6 +81,8 @@ export interface PracticeSet {
   readonly skippedItems?: readonly string[];
   /** The placement check of this set, when the assignment asks for one. */
   readonly placement?: PlacementState;
+  /** A test-out the learner asked for: right answers so far on that skill. */
+  readonly testOut?: { readonly skillId: SkillId; readonly right: number } | undefined;
   /** Last step handed out. */
   readonly step: number;
   readonly current: CurrentItem | undefined;

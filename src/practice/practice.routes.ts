@@ -246,6 +246,18 @@ export function practiceRoutes(deps: PracticeRoutesDeps): Router {
   );
 
   router.post(
+    '/test-out',
+    route(async (req, res) => {
+      const { session, ctx } = await contextOf(req, res);
+      const skill = formText(req.body, 'skill');
+      if (skill === undefined || skill === '')
+        throw new AppError(400, 'UNKNOWN_SKILL', practiceMessages.unknownSkill);
+      orThrow(await deps.practice.testOut(ctx, skill as SkillId));
+      backTo(res, session, '#question');
+    }),
+  );
+
+  router.post(
     '/skill',
     route(async (req, res) => {
       const { session, ctx } = await contextOf(req, res);

@@ -17,6 +17,7 @@ import {
   selectNextItem,
   typicalItemTerm,
   applyPlacement,
+  markMastered,
   nextPlacementSkill,
   recordPlacementAnswer,
   startPlacement,
@@ -180,6 +181,8 @@ export interface PracticeService {
   poolFor(skillIds: readonly SkillId[]): Promise<EngineAssignment>;
   /** From the feedback screen to the next question. */
   next(ctx: PracticeContext): Promise<Result<PracticeState, PracticeError>>;
+  /** Test out of a ready skill: TEST_OUT_RIGHT right answers in a row master it. */
+  testOut(ctx: PracticeContext, skillId: SkillId): Promise<Result<PracticeState, PracticeError>>;
   /** Practise this skill next (undefined: let Pathwise choose). */
   chooseSkill(
     ctx: PracticeContext,
@@ -335,12 +338,20 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       skillId: instance.skillId,
       previous: set.lastResult,
     });
+    const testing = set.testOut?.skillId === selection.skillId ? set.testOut : undefined;
     const current: CurrentItem = {
       step,
       instance,
       reason: {
-        code: selection.reason.code,
-        why: selection.reason.why,
+        code: testing === undefined ? selection.reason.code : 'TEST_OUT',
+        why:
+          testing === undefined
+            ? selection.reason.why
+            : practiceMessages.testOutQuestion(
+                testing.right + 1,
+                TEST_OUT_RIGHT,
+                loaded.skills.find((k) => k.id === selection.skillId)?.name ?? selection.skillId,
+              ),
         predicted: selection.reason.predicted,
       },
       shownAt: now,
@@ -457,6 +468,89 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
       : err({ type: 'busy' });
   }
 
+  /** Switches to a skill (undefined: automatic choice), or starts a test-out of it. */
+  function switchTo(
+    ctx: PracticeContext,
+    skillId: SkillId | undefined,
+    testOut: boolean,
+  ): Promise<Result<PracticeState, PracticeError>> {
+    return mutate(ctx, async (loaded) => {
+      if (skillId !== undefined && !loaded.targetSkills.includes(skillId))
+        return err({ type: 'unknown-skill', skillId });
+      if (skillId !== undefined) {
+        // Only a ready skill can be chosen: prerequisites first, mastered ones are done.
+        const progress = state(loaded).skills.find((s) => s.skillId === skillId);
+        if (progress !== undefined && !progress.ready)
+          return err({
+            type: 'skill-not-ready',
+            skillId,
+            blockedBy: progress.mastered ? '' : progress.blockedBy.join(', '),
+          });
+      }
+      const now = clock.now();
+      let next: PracticeSet = {
+        ...loaded.set,
+        chosenSkillId: skillId,
+        ...(testOut && skillId !== undefined ? { testOut: { skillId, right: 0 } } : {}),
+        ...(!testOut && loaded.set.testOut !== undefined ? { testOut: undefined } : {}),
+        // Choosing a skill ends a placement check (nothing is marked known from it).
+        ...(skillId !== undefined &&
+        loaded.set.placement !== undefined &&
+        !loaded.set.placement.done
+          ? { placement: { ...loaded.set.placement, probe: null, done: true } }
+          : {}),
+        updatedAt: now,
+        version: loaded.set.version + 1,
+      };
+      // An unanswered question of another skill makes way for the chosen one: it is recorded
+      // as skipped (the dashboard shows it, the selection avoids the item for a while).
+      const current = next.current;
+      if (
+        skillId !== undefined &&
+        next.phase === 'question' &&
+        current !== undefined &&
+        current.instance.skillId !== skillId
+      ) {
+        const claimed = await deps.attempts.insert(skippedAttempt(loaded, current, now));
+        if (claimed === 'duplicate') return err({ type: 'busy' });
+        next = {
+          ...next,
+          current: undefined,
+          skipped: (next.skipped ?? 0) + 1,
+          skippedItems: [...(next.skippedItems ?? []), current.instance.templateId].slice(
+            -SKIPPED_ITEMS_KEPT,
+          ),
+        };
+      }
+      // A test-out of the skill already on screen starts with that question (no re-roll).
+      const onScreen = next.current;
+      if (testOut && skillId !== undefined && onScreen?.instance.skillId === skillId)
+        next = {
+          ...next,
+          current: {
+            ...onScreen,
+            reason: {
+              ...onScreen.reason,
+              code: 'TEST_OUT',
+              why: practiceMessages.testOutQuestion(
+                1,
+                TEST_OUT_RIGHT,
+                loaded.skills.find((k) => k.id === skillId)?.name ?? skillId,
+              ),
+            },
+          },
+        };
+      const saved = await saveSet(loaded, next);
+      if (
+        !saved.ok ||
+        saved.value.set.current !== undefined ||
+        saved.value.set.phase !== 'question'
+      )
+        return saved;
+      return saveSet(saved.value, await withNextQuestion(ctx, saved.value));
+    });
+  }
+
   return {
     targetSkills: async (ctx) => targetSkillsOf(ctx, await deps.content.skills()),
 
@@ -498,62 +592,9 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         });
       }),
 
-    chooseSkill: (ctx, skillId) =>
-      mutate(ctx, async (loaded) => {
-        if (skillId !== undefined && !loaded.targetSkills.includes(skillId))
-          return err({ type: 'unknown-skill', skillId });
-        if (skillId !== undefined) {
-          // Only a ready skill can be chosen: prerequisites first, mastered ones are done.
-          const progress = state(loaded).skills.find((s) => s.skillId === skillId);
-          if (progress !== undefined && !progress.ready)
-            return err({
-              type: 'skill-not-ready',
-              skillId,
-              blockedBy: progress.mastered ? '' : progress.blockedBy.join(', '),
-            });
-        }
-        const now = clock.now();
-        let next: PracticeSet = {
-          ...loaded.set,
-          chosenSkillId: skillId,
-          // Choosing a skill ends a placement check (nothing is marked known from it).
-          ...(skillId !== undefined &&
-          loaded.set.placement !== undefined &&
-          !loaded.set.placement.done
-            ? { placement: { ...loaded.set.placement, probe: null, done: true } }
-            : {}),
-          updatedAt: now,
-          version: loaded.set.version + 1,
-        };
-        // An unanswered question of another skill makes way for the chosen one: it is recorded
-        // as skipped (the dashboard shows it, the selection avoids the item for a while).
-        const current = next.current;
-        if (
-          skillId !== undefined &&
-          next.phase === 'question' &&
-          current !== undefined &&
-          current.instance.skillId !== skillId
-        ) {
-          const claimed = await deps.attempts.insert(skippedAttempt(loaded, current, now));
-          if (claimed === 'duplicate') return err({ type: 'busy' });
-          next = {
-            ...next,
-            current: undefined,
-            skipped: (next.skipped ?? 0) + 1,
-            skippedItems: [...(next.skippedItems ?? []), current.instance.templateId].slice(
-              -SKIPPED_ITEMS_KEPT,
-            ),
-          };
-        }
-        const saved = await saveSet(loaded, next);
-        if (
-          !saved.ok ||
-          saved.value.set.current !== undefined ||
-          saved.value.set.phase !== 'question'
-        )
-          return saved;
-        return saveSet(saved.value, await withNextQuestion(ctx, saved.value));
-      }),
+    chooseSkill: (ctx, skillId) => switchTo(ctx, skillId, false),
+
+    testOut: (ctx, skillId) => switchTo(ctx, skillId, true),
 
     answer: (ctx, input) =>
       mutate(ctx, async (loaded) => {
@@ -652,7 +693,35 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
                   (s) => loaded.skills.find((k) => k.id === s)?.name ?? s,
                 )
               : undefined;
-          const placedEvents: MasteryEvent[] = (placed?.changes ?? []).map((c) => ({
+          // A test-out the learner asked for: TEST_OUT_RIGHT right answers without hints master
+          // the skill; a miss (or a hint) ends it.
+          const testing =
+            current.reason.code === 'TEST_OUT' && set.testOut?.skillId === skillId
+              ? set.testOut
+              : undefined;
+          const testRight =
+            testing === undefined
+              ? undefined
+              : checked.correct && current.hintsShown === 0
+                ? testing.right + 1
+                : -1;
+          const engineSoFar = placed?.state ?? recorded?.state ?? profile.engine;
+          const testedOut =
+            testRight !== undefined && testRight >= TEST_OUT_RIGHT
+              ? markMastered(engineSoFar, [skillId], config, now, 'TESTED_OUT', () =>
+                  practiceMessages.testedOut(skillName, TEST_OUT_RIGHT),
+                )
+              : undefined;
+          const testOut =
+            testing === undefined
+              ? set.testOut
+              : testRight === undefined || testRight < 0 || testedOut !== undefined
+                ? undefined
+                : { skillId, right: testRight };
+          const placedEvents: MasteryEvent[] = [
+            ...(placed?.changes ?? []),
+            ...(testedOut?.changes ?? []),
+          ].map((c) => ({
             at: now,
             skillId: c.skillId,
             before: c.probability,
@@ -662,7 +731,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           }));
           const next: LearnerProfile = {
             ...profile,
-            engine: placed?.state ?? recorded?.state ?? profile.engine,
+            engine: testedOut?.state ?? engineSoFar,
             masteryHistory: withMasteryEvents(profile.masteryHistory, [event, ...placedEvents]),
             updatedAt: now,
             version: profile.version + 1,
@@ -677,6 +746,8 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
             next,
             placement,
             placedEvents,
+            testOut,
+            testOutEnded: testRight === -1,
           };
         };
         const first = answerOn(learner);
@@ -734,11 +805,11 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           skillId,
           skillName,
           before: applied.shownBefore,
+          ...(applied.testOutEnded ? { note: practiceMessages.testOutEnded(skillName) } : {}),
           after: event.after,
           mastered: event.mastered,
           why: event.why,
         };
-        const after = applied.after;
 
         const result: AnswerResult = {
           step: current.step,
@@ -781,12 +852,15 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
           lastResult: result,
           completion,
           ...(applied.placement === undefined ? {} : { placement: applied.placement }),
+          testOut: applied.testOut,
           answered: set.answered + 1,
           correct: set.correct + (checked.correct ? 1 : 0),
           reviews: set.reviews + (current.reason.code === 'REVIEW_DUE' ? 1 : 0),
           // A chosen skill holds until it is mastered.
           chosenSkillId:
-            set.chosenSkillId === skillId && after.mastered ? undefined : set.chosenSkillId,
+            set.chosenSkillId === skillId && masteryOf(nextLearner.engine, skillId).mastered
+              ? undefined
+              : set.chosenSkillId,
           updatedAt: now,
           version: set.version + 1,
         };
@@ -987,6 +1061,18 @@ function finishedFromAttempt(
     version: set.version + 1,
   };
 }
+
+/** Right answers in a row (without hints) that pass a test-out the learner asked for. */
+export const TEST_OUT_RIGHT = 3;
+
+export const practiceMessages = {
+  testOutQuestion: (k: number, of: number, skill: string) =>
+    `Test-out of ${skill}: question ${String(k)} of ${String(of)}. Get ${String(of)} right in a row, without hints, to master it now.`,
+  testedOut: (skill: string, n: number) =>
+    `You tested out of ${skill}: ${String(n)} right in a row. It is mastered, and a review will confirm it later.`,
+  testOutEnded: (skill: string) =>
+    `Test-out ended: this one was not right (or used a hint). Keep practising ${skill}; you can try again later.`,
+} as const;
 
 export const messages = {
   extraPractice:

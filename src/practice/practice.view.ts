@@ -133,6 +133,7 @@ export function practicePage(
                 down: before !== undefined && masteryPercent(m.after) < masteryPercent(before),
                 mastered: m.mastered,
                 why: m.why,
+                note: m.note,
               };
             }),
           },
@@ -170,6 +171,8 @@ export function practicePage(
         correct: s.correct,
         why: s.lastWhy,
         chosen: set.chosenSkillId === s.skillId,
+        // A ready skill can be tested out of, unless a test-out of it is running.
+        canTestOut: s.ready && set.testOut?.skillId !== s.skillId && set.phase !== 'complete',
       };
     }),
     masteryRule: ruleSentence(state.masteryRule),
