@@ -678,7 +678,8 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
               ? recordPlacementAnswer(
                   set.placement,
                   skillId,
-                  checked.correct,
+                  // A right answer after a hint does not show the skill is known.
+                  checked.correct && current.hintsShown === 0,
                   loaded.targetSkills,
                   targetPrerequisites(loaded),
                 )
