@@ -4,28 +4,21 @@
 // instructor's dashboard shows all three correctly. Axe checks the practice and dashboard pages;
 // screenshots go to test-output/e2e/.
 import { expect } from 'chai';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { AnswerKey } from '../../src/content/content.model.js';
 import { submitAssignmentForm } from './support/assignment-form.js';
-import { describeViolations, seriousViolations } from './support/axe.js';
 import { launchBrowser, screenshot, type E2eBrowser } from './support/browser.js';
 import { startDevPathwise, type DevPathwise } from './support/pathwise.js';
+import {
+  expectAccessible,
+  fillAnswer,
+  frameElement,
+  liveFrame,
+  toolFrame,
+} from './support/tool-frame.js';
 
 const TITLE = 'Integer practice';
 const POINTS = 20;
-
-const toolFrame = (page: Page): FrameLocator => page.frameLocator('iframe[name="tool-frame"]');
-const frameElement = (page: Page) => page.locator('iframe[name="tool-frame"]');
-function liveFrame(page: Page) {
-  const frame = page.frame({ name: 'tool-frame' });
-  if (frame === null) throw new Error('the simulator page has no tool frame');
-  return frame;
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const violations = await seriousViolations(liveFrame(page));
-  expect(violations, `${where}:\n${describeViolations(violations)}`).to.deep.equal([]);
-}
 
 describe('e2e: practice from deep link to gradebook and dashboard (Chromium, canvas)', function () {
   this.timeout(180_000);
@@ -47,33 +40,7 @@ describe('e2e: practice from deep link to gradebook and dashboard (Chromium, can
   /** Answers the question in the frame, right or wrong, like a person would. */
   async function answer(page: Page, key: AnswerKey, correct: boolean): Promise<void> {
     const tool = toolFrame(page);
-    switch (key.type) {
-      case 'choice-single': {
-        const wrong = Object.keys(key.choiceFeedback).find((id) => id !== key.correct) ?? 'B';
-        await tool
-          .locator(`input[name="answer"][value="${correct ? key.correct : wrong}"]`)
-          .check();
-        break;
-      }
-      case 'choice-multi': {
-        const ids = correct ? key.correct : key.choiceIds.filter((id) => !key.correct.includes(id));
-        for (const id of ids.slice(0, correct ? ids.length : 1))
-          await tool.locator(`input[name="answer"][value="${id}"]`).check();
-        break;
-      }
-      case 'numeric':
-        await tool.locator('#answer').fill(String(correct ? key.value : key.value + 97));
-        break;
-      case 'fraction':
-        await tool.locator('#answer').fill(correct ? key.value : '97/98');
-        break;
-      case 'expression':
-        await tool.locator('#answer').fill(correct ? key.expression : `${key.expression}+97`);
-        break;
-      case 'short-text':
-        await tool.locator('#answer').fill(correct ? (key.accepted[0] ?? '') : 'no idea');
-        break;
-    }
+    await fillAnswer(tool, key, correct);
     await tool.getByRole('button', { name: 'Check answer' }).click();
     await tool.locator('#result').waitFor({ timeout: 15_000 });
   }

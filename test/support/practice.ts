@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { driveLaunch, MESSAGE_TYPE, readForm } from './platform/index.js';
-import type { LtiFixture } from './pathwise.js';
+import { startLtiFixture, type LtiFixture } from './pathwise.js';
 import type { AnswerKey } from '../../src/content/content.model.js';
 import type { PracticeSet } from '../../src/practice/practice-set.js';
 // As the browser that launched (session-bound cookies): see test/support/platform/browser.ts.
@@ -24,6 +24,24 @@ export async function importMiniBank(fx: LtiFixture): Promise<void> {
     { name: 'mini-bank.json', format: 'json', text: readFileSync(file, 'utf8') },
   ]);
   if (!imported.ok) throw new Error(`mini bank refused: ${JSON.stringify(imported.error)}`);
+}
+
+/**
+ * A practice test's usual start: Pathwise with the simulator, the mini bank, and one assignment
+ * deep-linked on Moodle (no minimum, `fields` for the rest of the form). Close `fx` after.
+ */
+export async function startPracticeFixture(
+  fields: Record<string, string | readonly string[]>,
+): Promise<{ fx: LtiFixture; link: string }> {
+  const fx = await startLtiFixture();
+  await importMiniBank(fx);
+  const link = await deepLinkAssignment(fx, 'moodle', {
+    scoreMaximum: '10',
+    skills: ['add-small', 'add-big'],
+    minItems: '0',
+    ...fields,
+  });
+  return { fx, link };
 }
 
 /** An instructor adds a Pathwise assignment through Deep Linking; returns the new link id. */

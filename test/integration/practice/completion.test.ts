@@ -3,12 +3,11 @@
  * dashboard and the LMS gradebook (activityProgress Completed) agree.
  */
 import { expect } from 'chai';
-import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+import type { LtiFixture } from '../../support/pathwise.js';
 import {
   answerFor,
-  deepLinkAssignment,
-  importMiniBank,
   launchStudent,
+  startPracticeFixture,
   postForm,
   storedSet,
   userIdOf,
@@ -21,15 +20,7 @@ describe('completion at the question limit (page, dashboard and LMS agree)', fun
   let fx: LtiFixture;
   let link: string;
   before(async function () {
-    fx = await startLtiFixture();
-    await importMiniBank(fx);
-    link = await deepLinkAssignment(fx, 'moodle', {
-      title: 'Three questions',
-      scoreMaximum: '10',
-      skills: ['add-small', 'add-big'],
-      minItems: '0',
-      maxItems: '3',
-    });
+    ({ fx, link } = await startPracticeFixture({ title: 'Three questions', maxItems: '3' }));
   });
   after(async function () {
     await fx.close();

@@ -4,12 +4,11 @@
  * the assignment.
  */
 import { expect } from 'chai';
-import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+import type { LtiFixture } from '../../support/pathwise.js';
 import {
   answerFor,
-  deepLinkAssignment,
-  importMiniBank,
   launchStudent,
+  startPracticeFixture,
   postForm,
   storedSet,
   userIdOf,
@@ -20,14 +19,7 @@ describe('hints never freeze progress', function () {
   let fx: LtiFixture;
   let link: string;
   before(async function () {
-    fx = await startLtiFixture();
-    await importMiniBank(fx);
-    link = await deepLinkAssignment(fx, 'moodle', {
-      title: 'Hints',
-      scoreMaximum: '10',
-      skills: ['add-small', 'add-big'],
-      minItems: '0',
-    });
+    ({ fx, link } = await startPracticeFixture({ title: 'Hints' }));
   });
   after(async function () {
     await fx.close();

@@ -3,12 +3,11 @@
  * prerequisite graph splits best; what they already know is marked mastered, and the page says so.
  */
 import { expect } from 'chai';
-import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+import type { LtiFixture } from '../../support/pathwise.js';
 import {
   answerFor,
-  deepLinkAssignment,
-  importMiniBank,
   launchStudent,
+  startPracticeFixture,
   postForm,
   storedSet,
   userIdOf,
@@ -19,15 +18,7 @@ describe('placement check at the start of an assignment', function () {
   let fx: LtiFixture;
   let link: string;
   before(async function () {
-    fx = await startLtiFixture();
-    await importMiniBank(fx);
-    link = await deepLinkAssignment(fx, 'moodle', {
-      title: 'Placement',
-      scoreMaximum: '10',
-      skills: ['add-small', 'add-big'],
-      minItems: '0',
-      placement: 'true',
-    });
+    ({ fx, link } = await startPracticeFixture({ title: 'Placement', placement: 'true' }));
   });
   after(async function () {
     await fx.close();

@@ -4,12 +4,11 @@
  * dashboard flags the student with that reason.
  */
 import { expect } from 'chai';
-import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+import type { LtiFixture } from '../../support/pathwise.js';
 import {
   answerFor,
-  deepLinkAssignment,
-  importMiniBank,
   launchStudent,
+  startPracticeFixture,
   postForm,
   storedSet,
   userIdOf,
@@ -21,14 +20,7 @@ describe('stepping back after repeated misses', function () {
   let fx: LtiFixture;
   let link: string;
   before(async function () {
-    fx = await startLtiFixture();
-    await importMiniBank(fx);
-    link = await deepLinkAssignment(fx, 'moodle', {
-      title: 'Step back',
-      scoreMaximum: '10',
-      skills: ['add-small'],
-      minItems: '0',
-    });
+    ({ fx, link } = await startPracticeFixture({ title: 'Step back', skills: ['add-small'] }));
   });
   after(async function () {
     await fx.close();

@@ -3,12 +3,11 @@
  * master it; a miss ends the test-out and says so.
  */
 import { expect } from 'chai';
-import { startLtiFixture, type LtiFixture } from '../../support/pathwise.js';
+import type { LtiFixture } from '../../support/pathwise.js';
 import {
   answerFor,
-  deepLinkAssignment,
-  importMiniBank,
   launchStudent,
+  startPracticeFixture,
   postForm,
   storedSet,
   userIdOf,
@@ -19,14 +18,7 @@ describe('test-out of a ready skill on request', function () {
   let fx: LtiFixture;
   let link: string;
   before(async function () {
-    fx = await startLtiFixture();
-    await importMiniBank(fx);
-    link = await deepLinkAssignment(fx, 'moodle', {
-      title: 'Test out',
-      scoreMaximum: '10',
-      skills: ['add-small', 'add-big'],
-      minItems: '0',
-    });
+    ({ fx, link } = await startPracticeFixture({ title: 'Test out' }));
   });
   after(async function () {
     await fx.close();
