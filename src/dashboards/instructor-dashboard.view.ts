@@ -95,6 +95,7 @@ export const ITEM_FLAG_RULES = {
 const DIFFICULTY_BANDS = { hard: 0.45, easy: 0.8 } as const;
 
 export const dashboardMessages = {
+  placed: 'placement check',
   skipped: (n: number) => `${String(n)} skipped`,
   nameHidden: 'Name not shared by the LMS',
   notStarted: 'Not started',
@@ -523,6 +524,14 @@ export function heatCell(cell: SkillProgress): HeatCellView {
       : `${cell.correct}/${cell.attempts} ${cell.attempts === 1 ? 'answer' : 'answers'} right`;
   if (cell.mastery === undefined || (cell.attempts === 0 && !cell.mastered))
     return { band, text: '—', srText: 'not practised', detail: undefined };
+  // Mastered by a placement check, with no answers of its own yet: no estimate to show.
+  if (cell.mastered && cell.attempts === 0)
+    return {
+      band,
+      text: '✓',
+      srText: 'mastered (placement check)',
+      detail: dashboardMessages.placed,
+    };
   const mastery = masteryPct(cell.mastery);
   return cell.mastered
     ? { band, text: `✓ ${mastery}`, srText: 'mastered', detail: answers }

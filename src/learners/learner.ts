@@ -127,8 +127,9 @@ export function strengthsAndWeaknesses(profile: LearnerProfile): {
     attempts: s.n,
     correct: s.correct,
   }));
+  // A skill mastered by a placement check has no answers of its own yet: not listed with a number.
   const strengths = skills
-    .filter((s) => s.mastered || (s.attempts >= 3 && s.mastery >= 0.8))
+    .filter((s) => (s.mastered && s.attempts > 0) || (s.attempts >= 3 && s.mastery >= 0.8))
     .sort((a, b) => b.mastery - a.mastery);
   // Weak: practised enough to tell, and still far from mastery.
   const weaknesses = skills
