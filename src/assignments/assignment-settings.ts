@@ -58,6 +58,18 @@ export const SCORE_POLICY_LABELS: Readonly<Record<ScorePolicy, string>> = {
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
 /**
+ * The pool size engineConfigFor needs: the fewest items any practised skill has (the no-repeat
+ * gap must leave that skill something to serve).
+ */
+export function poolShape(pool: {
+  readonly skills: readonly SkillId[];
+  readonly items: readonly { readonly skillId: SkillId }[];
+}): { readonly fewestTemplatesPerSkill: number } {
+  const perSkill = pool.skills.map((s) => pool.items.filter((i) => i.skillId === s).length);
+  return { fewestTemplatesPerSkill: Math.min(...perSkill.filter((n) => n > 0), 1_000) };
+}
+
+/**
  * The engine configuration of an assignment for one learner: the learner's pace nudges the
  * target success rate within the engine's allowed range.
  */

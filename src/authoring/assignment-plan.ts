@@ -11,7 +11,11 @@ import {
   type Assignment as EngineAssignment,
   type ExpectedPractice,
 } from '../engine/index.js';
-import { engineConfigFor, type AssignmentSettings } from '../assignments/assignment-settings.js';
+import {
+  engineConfigFor,
+  poolShape,
+  type AssignmentSettings,
+} from '../assignments/assignment-settings.js';
 
 export interface AssignmentPlan {
   readonly addedPrerequisites: readonly Skill[];
@@ -61,14 +65,10 @@ export function planAssignment(input: {
 }): AssignmentPlan {
   const { settings } = input;
   const fingerprint = settingsFingerprint(settings);
-  // The same configuration practice will use (the no-repeat gap fits the smallest skill).
-  const perSkill = input.pool.skills.map(
-    (skill) => input.pool.items.filter((item) => item.skillId === skill).length,
-  );
-  const fewestTemplatesPerSkill = Math.min(...perSkill.filter((n) => n > 0), 1_000);
   const expected = expectedPractice({
     assignment: input.pool,
-    config: engineConfigFor(settings, 0, { fewestTemplatesPerSkill }),
+    // The same configuration practice will use.
+    config: engineConfigFor(settings, 0, poolShape(input.pool)),
     now: input.now,
     seed: seedFrom('assignment-plan', fingerprint),
   });

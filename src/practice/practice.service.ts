@@ -28,7 +28,11 @@ import {
   type SkillStats,
   type Assignment as EngineAssignment,
 } from '../engine/index.js';
-import { engineConfigFor, PLACEMENT_BUDGET } from '../assignments/assignment-settings.js';
+import {
+  engineConfigFor,
+  PLACEMENT_BUDGET,
+  poolShape,
+} from '../assignments/assignment-settings.js';
 import type { Assignment } from '../assignments/assignment.repository.js';
 import type { GradeOutbox } from '../grading/grade-outbox.js';
 import {
@@ -247,13 +251,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
     templates: readonly ItemTemplate[],
   ): Promise<EngineAssignment> {
     const stats = await deps.itemStats.statsFor(templates.map((t) => t.id));
-    const targets = new Set<string>(loaded.targetSkills);
-    const allPrerequisites = prerequisiteMap(loaded.skills);
-    // Prerequisites outside the assignment are the instructor's call: they never block it.
-    const prerequisites: Record<string, readonly SkillId[]> = {};
-    for (const skillId of loaded.targetSkills) {
-      prerequisites[skillId] = (allPrerequisites[skillId] ?? []).filter((p) => targets.has(p));
-    }
+    const prerequisites = targetPrerequisites(loaded);
     const items: PoolItem[] = templates.map((t) => ({
       itemId: t.id,
       skillId: t.skills[0],
@@ -272,15 +270,12 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
     const now = clock.now();
     const { set, learner } = loaded;
     const templates = await deps.content.templatesForSkills(loaded.targetSkills);
-    const perSkill = loaded.targetSkills.map(
-      (skillId) => templates.filter((t) => t.skills[0] === skillId).length,
-    );
+    const assignment = await engineAssignment(loaded, templates);
     const config = engineConfigFor(
       ctx.assignment.settings,
       PACE_TARGET_SHIFT[learner.preferences.pace],
-      { fewestTemplatesPerSkill: Math.min(...perSkill.filter((n) => n > 0), 1_000) },
+      poolShape(assignment),
     );
-    const assignment = await engineAssignment(loaded, templates);
     const settings = ctx.assignment.settings;
     const goal = {
       masteredShare: 1,
@@ -292,7 +287,7 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
         : nextPlacementSkill(
             set.placement,
             loaded.targetSkills,
-            targetPrerequisites(loaded),
+            assignment.prerequisites ?? {},
             learner.engine,
           );
     let selection: PickedQuestion = selectNextItem({
@@ -755,27 +750,14 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
 
         // The attempt is the claim on this step: a second post of the same form stops here.
         const attempt: AttemptRecord = {
-          id: `${set.id}:${current.step}`,
-          setId: set.id,
-          learnerId: learner.id,
-          assignmentId: set.assignmentId,
-          platformId: set.platformId,
-          contextId: set.contextId,
-          userId: set.userId,
-          step: current.step,
-          templateId: instance.templateId,
-          skillId,
-          seed: instance.seed,
+          ...attemptOf(set, learner.id, current, now),
           response: checked.normalizedResponse,
           correct: checked.correct,
-          hintsUsed: current.hintsShown,
           confidence: input.confidence,
           predicted: first.predicted,
           reasonCode: current.reason.code,
           masteryBefore: first.event.before,
           masteryAfter: first.after.probability,
-          durationMs: Math.max(0, now.getTime() - new Date(current.shownAt).getTime()),
-          at: now,
         };
         if ((await deps.attempts.insert(attempt)) === 'duplicate') {
           // Another request holds this step. If it stopped part-way (crash, lost race on the
@@ -929,14 +911,20 @@ export function createPracticeService(deps: PracticeServiceDeps): PracticeServic
   }
 }
 
-/** The attempt that records a question left unanswered (its step is used up, like an answer). */
-function skippedAttempt(loaded: Loaded, current: CurrentItem, now: Date): AttemptRecord {
-  const { set, learner } = loaded;
-  const mastery = masteryOf(learner.engine, current.instance.skillId).probability;
+/** What every attempt on the question on screen records, whatever the learner did. */
+function attemptOf(
+  set: PracticeSet,
+  learnerId: string,
+  current: CurrentItem,
+  now: Date,
+): Omit<
+  AttemptRecord,
+  'response' | 'correct' | 'confidence' | 'predicted' | 'masteryBefore' | 'masteryAfter'
+> {
   return {
     id: `${set.id}:${current.step}`,
     setId: set.id,
-    learnerId: learner.id,
+    learnerId,
     assignmentId: set.assignmentId,
     platformId: set.platformId,
     contextId: set.contextId,
@@ -945,16 +933,24 @@ function skippedAttempt(loaded: Loaded, current: CurrentItem, now: Date): Attemp
     templateId: current.instance.templateId,
     skillId: current.instance.skillId,
     seed: current.instance.seed,
+    hintsUsed: current.hintsShown,
+    durationMs: Math.max(0, now.getTime() - new Date(current.shownAt).getTime()),
+    at: now,
+  };
+}
+
+/** The attempt that records a question left unanswered (its step is used up, like an answer). */
+function skippedAttempt(loaded: Loaded, current: CurrentItem, now: Date): AttemptRecord {
+  const mastery = masteryOf(loaded.learner.engine, current.instance.skillId).probability;
+  return {
+    ...attemptOf(loaded.set, loaded.learner.id, current, now),
     response: '',
     correct: false,
     skipped: true,
-    hintsUsed: current.hintsShown,
     confidence: undefined,
     predicted: current.reason.predicted,
     masteryBefore: mastery,
     masteryAfter: mastery,
-    durationMs: Math.max(0, now.getTime() - new Date(current.shownAt).getTime()),
-    at: now,
   };
 }
 
