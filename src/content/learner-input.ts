@@ -24,9 +24,7 @@ export const LEARNER_INPUT_LIMITS = {
   maxDigitsPerNumber: 30,
   /** Options ticked in one answer. */
   maxChoices: 50,
-  /** Nodes and nesting depth of an expression tree (mathjs walks trees recursively). */
-  maxExpressionNodes: 150,
-  maxExpressionDepth: 30,
+  // Expression trees are bounded where they are parsed: math.ts EXPRESSION_LIMITS.
 } as const;
 
 export const inputMessages = {

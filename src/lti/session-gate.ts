@@ -28,7 +28,6 @@ export const sessionMessages = {
   help: 'Open Pathwise again from your course.',
   otherBrowserHelp:
     'Open Pathwise from your course in this browser. Links to Pathwise pages only work in the browser that opened them.',
-  formOnly: 'This action must come from a Pathwise form.',
 } as const;
 
 /** Where a request may carry its session token. */
@@ -73,13 +72,10 @@ export function createSessionGate(deps: SessionGateDeps): SessionGate {
     async open(req, res, source = 'any') {
       const id = tokenOf(req, source);
       if (id === undefined || id === '')
-        throw new LaunchError(
-          source === 'form' ? sessionMessages.formOnly : sessionMessages.missing,
-          {
-            code: source === 'form' ? 'SESSION_NOT_IN_FORM' : 'SESSION_MISSING',
-            help: sessionMessages.help,
-          },
-        );
+        throw new LaunchError(sessionMessages.missing, {
+          code: 'SESSION_MISSING',
+          help: sessionMessages.help,
+        });
       const session = await deps.sessions.find(id, deps.clock.now());
       if (session === undefined)
         throw new LaunchError(sessionMessages.expired, {

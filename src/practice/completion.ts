@@ -7,6 +7,9 @@
  * first. A set that cannot go on for other reasons (prerequisites outside the assignment, no
  * questions left) is not complete: it is paused, and the gradebook keeps "in progress".
  */
+// The goal met is said as the selection says it, whichever notices it first.
+import { selectionMessages } from '../engine/index.js';
+
 export const COMPLETION_CODES = ['GOAL_MET', 'ITEM_LIMIT'] as const;
 export type CompletionCode = (typeof COMPLETION_CODES)[number];
 
@@ -17,8 +20,6 @@ export interface SetEnd {
 }
 
 export const completionMessages = {
-  goalMet: (mastered: number, total: number) =>
-    `Well done: you've mastered ${String(mastered)} of ${String(total)} ${total === 1 ? 'skill' : 'skills'}, which completes this assignment.`,
   itemLimit: (n: number, mastered: number, total: number) =>
     `You've answered the ${String(n)} questions of this set, which completes it (${String(mastered)} of ${String(total)} ${total === 1 ? 'skill' : 'skills'} mastered).`,
 } as const;
@@ -36,7 +37,7 @@ export interface CompletionInput {
 export function completionAfterAnswer(input: CompletionInput): SetEnd | undefined {
   const { answered, minItems, maxItems, targetSkills, masteredSkills } = input;
   if (targetSkills > 0 && masteredSkills >= targetSkills && answered >= minItems)
-    return { code: 'GOAL_MET', why: completionMessages.goalMet(masteredSkills, targetSkills) };
+    return { code: 'GOAL_MET', why: selectionMessages.goalMet(masteredSkills, targetSkills) };
   if (maxItems !== undefined && answered >= maxItems)
     return {
       code: 'ITEM_LIMIT',

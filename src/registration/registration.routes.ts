@@ -20,6 +20,7 @@ import {
 import { assertNever } from '../shared/result.js';
 import { formatBytes } from '../lti/outbound-http.js';
 import { SCOPE } from '../lti/vocabulary.js';
+import { originOf } from '../lti/frame-ancestors.js';
 import { buildCanvasConfig } from './canvas-config.js';
 import {
   createDynamicRegistration,
@@ -196,14 +197,7 @@ const queryValue = z.union([z.string(), z.undefined()]);
  * issuer once known) to this response only.
  */
 function allowFramingBy(res: Response, urls: readonly string[]): void {
-  const origins = urls.flatMap((raw) => {
-    try {
-      const url = new URL(raw);
-      return url.protocol === 'https:' || url.protocol === 'http:' ? [url.origin] : [];
-    } catch {
-      return [];
-    }
-  });
+  const origins = urls.map(originOf).filter((o): o is string => o !== undefined);
   if (origins.length === 0) return;
   setFraming(res, { kind: 'origins', origins: [...new Set(origins)] });
 }
