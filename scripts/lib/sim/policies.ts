@@ -27,6 +27,7 @@ import {
   nextPlacementSkill,
   recordPlacementAnswer,
   startPlacement,
+  typicalItemTerm,
   type PlacementState,
   recordResponse,
   seedFrom,
@@ -183,12 +184,18 @@ export class EngineTracker {
     const item = this.bank.items[itemIndex];
     if (pool === undefined || item === undefined) throw new Error(`no item ${itemIndex}`);
     const s = item.skill;
+    const skillStats = { n: this.skillN[s] ?? 0, correct: this.skillCorrect[s] ?? 0 };
+    // Mastery on a typical item of the skill, as the practice service measures it.
+    const ofSkill = this.items.filter((it) => it.skillId === pool.skillId).map((it) => it.stats);
     const r = recordResponse(
       this.state,
       {
         item: {
           ...pool,
-          skillStats: { n: this.skillN[s] ?? 0, correct: this.skillCorrect[s] ?? 0 },
+          skillStats: {
+            ...skillStats,
+            typicalItemTerm: typicalItemTerm(ofSkill, skillStats, this.config.model),
+          },
         },
         correct,
       },
